@@ -1,0 +1,174 @@
+import type { ImageTagMutability, ImageTagMutabilityExclusionFilter, Repository } from '@aws-sdk/client-ecr'
+import { EcrError, invalidParameter } from '../errors.js'
+import { DEFAULT_PAGE_SIZE, takePage } from '../pagination.js'
+import { registryHost, repositoryArn } from '../partitions.js'
+import type { RepositoryRecord } from '../state/records.js'
+import type { RegistryState } from '../state/registry-state.js'
+import { findRepository } from './context.js'
+import type { Implementations } from './operation.js'
+import { checkNewTags } from './resource-tags.js'
+
+/** CreateRepository, DescribeRepositories, DeleteRepository and the repository settings. */
+export const repositoryOperations = {
+  CreateRepository(input, ctx) {
+    const registry = ctx.registry(input.registryId)
+    const mutability = input.imageTagMutability ?? 'MUTABLE'
+    const filters = checkExclusionFilters(mutability, input.imageTagMutabilityExclusionFilters)
+    const tags = checkNewTags([], input.tags ?? [])
+    const encryption = input.encryptionConfiguration ?? { encryptionType: 'AES256' }
+    if (encryption.encryptionType === 'AES256' && encryption.kmsKey !== undefined) {
+      throw invalidParameter('encryptionConfiguration.kmsKey', 'kmsKey can only be specified when encryptionType is KMS or KMS_DSSE')
+    }
+    if (registry.repositories.has(input.repositoryName)) {
+      throw new EcrError(
+        'RepositoryAlreadyExistsException',
+        `The repository with name '${input.repositoryName}' already exists in the registry with id '${registry.accountId}'`,
+      )
+    }
+    const record: RepositoryRecord = {
+      seq: ctx.nextSeq(),
+      name: input.repositoryName,
+      createdAt: ctx.now,
+      imageTagMutability: mutability,
+      ...(filters && { imageTagMutabilityExclusionFilters: filters }),
+      scanOnPush: input.imageScanningConfiguration?.scanOnPush ?? false,
+      encryption,
+      tags,
+    }
+    registry.createRepository(ctx.tx, record)
+    return { repository: repositoryOutput(registry, record) }
+  },
+
+  DescribeRepositories(input, ctx) {
+    const registry = ctx.registry(input.registryId)
+    if (input.repositoryNames !== undefined) {
+      if (input.maxResults !== undefined || input.nextToken !== undefined) {
+        throw invalidParameter('maxResults', 'maxResults and nextToken cannot be used when you specify repositoryNames')
+      }
+      const names = [...new Set(input.repositoryNames)]
+      return {
+        repositories: names.map((name) => repositoryOutput(registry, findRepository(ctx, name, input.registryId).record)),
+      }
+    }
+    const listing = `DescribeRepositories\u0000${registry.accountId}\u0000${ctx.region}`
+    const after = input.nextToken === undefined ? 0 : ctx.tokens.decode(listing, input.nextToken).seq
+    const page = takePage(
+      (function* () {
+        for (const { seq, id } of registry.repositoryOrder.after(after)) {
+          yield { item: repositoryOutput(registry, registry.repositories.get(id)!), cursor: { seq } }
+        }
+      })(),
+      input.maxResults ?? DEFAULT_PAGE_SIZE,
+      ctx.tokens,
+      listing,
+    )
+    return { repositories: page.items, ...(page.nextToken !== undefined && { nextToken: page.nextToken }) }
+  },
+
+  DeleteRepository(input, ctx) {
+    const { registry, record, contents } = findRepository(ctx, input.repositoryName, input.registryId)
+    if (contents.images.size > 0 && input.force !== true) {
+      throw new EcrError(
+        'RepositoryNotEmptyException',
+        `The repository with name '${record.name}' in registry with id '${registry.accountId}' cannot be deleted because it still contains images`,
+      )
+    }
+    registry.deleteRepository(ctx.tx, record.name)
+    return { repository: repositoryOutput(registry, record) }
+  },
+
+  PutImageTagMutability(input, ctx) {
+    const { registry, record } = findRepository(ctx, input.repositoryName, input.registryId)
+    const filters = checkExclusionFilters(input.imageTagMutability, input.imageTagMutabilityExclusionFilters)
+    const { imageTagMutabilityExclusionFilters: _previous, ...rest } = record
+    registry.repositories.set(ctx.tx, record.name, {
+      ...rest,
+      imageTagMutability: input.imageTagMutability,
+      ...(filters && { imageTagMutabilityExclusionFilters: filters }),
+    })
+    return {
+      registryId: registry.accountId,
+      repositoryName: record.name,
+      imageTagMutability: input.imageTagMutability,
+      ...(filters && { imageTagMutabilityExclusionFilters: filters }),
+    }
+  },
+
+  PutImageScanningConfiguration(input, ctx) {
+    const { registry, record } = findRepository(ctx, input.repositoryName, input.registryId)
+    const scanOnPush = input.imageScanningConfiguration.scanOnPush ?? false
+    registry.repositories.set(ctx.tx, record.name, { ...record, scanOnPush })
+    return {
+      registryId: registry.accountId,
+      repositoryName: record.name,
+      imageScanningConfiguration: { scanOnPush },
+    }
+  },
+} satisfies Implementations
+
+/** The Repository structure ECR returns for a repository record. */
+export function repositoryOutput(registry: RegistryState, record: RepositoryRecord): Repository {
+  return {
+    repositoryArn: repositoryArn(registry.accountId, registry.region, record.name),
+    registryId: registry.accountId,
+    repositoryName: record.name,
+    repositoryUri: `${registryHost(registry.accountId, registry.region)}/${record.name}`,
+    createdAt: new Date(record.createdAt),
+    imageTagMutability: record.imageTagMutability,
+    ...(record.imageTagMutabilityExclusionFilters && {
+      imageTagMutabilityExclusionFilters: record.imageTagMutabilityExclusionFilters,
+    }),
+    imageScanningConfiguration: { scanOnPush: record.scanOnPush },
+    encryptionConfiguration: record.encryption,
+  }
+}
+
+/**
+ * Exclusion filters go with the `*_WITH_EXCLUSION` settings and only with them: those settings
+ * need at least one filter, the plain settings take none.
+ */
+function checkExclusionFilters(
+  mutability: ImageTagMutability,
+  filters: ImageTagMutabilityExclusionFilter[] | undefined,
+): ImageTagMutabilityExclusionFilter[] | undefined {
+  const withExclusion = mutability === 'IMMUTABLE_WITH_EXCLUSION' || mutability === 'MUTABLE_WITH_EXCLUSION'
+  if (withExclusion && (filters === undefined || filters.length === 0)) {
+    throw invalidParameter(
+      'imageTagMutabilityExclusionFilters',
+      `imageTagMutabilityExclusionFilters must be specified when imageTagMutability is ${mutability}`,
+    )
+  }
+  if (!withExclusion && filters !== undefined) {
+    throw invalidParameter(
+      'imageTagMutabilityExclusionFilters',
+      `imageTagMutabilityExclusionFilters can only be specified when imageTagMutability is IMMUTABLE_WITH_EXCLUSION or MUTABLE_WITH_EXCLUSION`,
+    )
+  }
+  return filters
+}
+
+/** Whether `tag` may move to another image in a repository with this record's settings. */
+export function tagIsMutable(record: RepositoryRecord, tag: string): boolean {
+  const matchesFilter = (record.imageTagMutabilityExclusionFilters ?? []).some((filter) =>
+    wildcard(filter.filter ?? "").test(tag),
+  )
+  switch (record.imageTagMutability) {
+    case 'MUTABLE':
+      return true
+    case 'IMMUTABLE':
+      return false
+    case 'IMMUTABLE_WITH_EXCLUSION':
+      return matchesFilter
+    case 'MUTABLE_WITH_EXCLUSION':
+      return !matchesFilter
+  }
+}
+
+/** A `*` wildcard filter (the only special character ECR's filters have) as an anchored regex. */
+export function wildcard(filter: string): RegExp {
+  return new RegExp(`^${filter.split('*').map(escapeRegExp).join('.*')}$`)
+}
+
+function escapeRegExp(text: string): string {
+  return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')
+}

@@ -1,0 +1,102 @@
+import { hmac } from '@noble/hashes/hmac.js'
+import { sha256 } from '@noble/hashes/sha2.js'
+import { EcrError } from './errors.js'
+
+/** ECR's page size when `maxResults` is not given. */
+export const DEFAULT_PAGE_SIZE = 100
+
+/** Where a listing stopped: the sequence number of the last item, and a sub-position within it. */
+export interface Cursor {
+  seq: number
+  /** For listings with several entries per item (ListImages: one per tag), the last entry. */
+  sub?: string
+}
+
+export interface Page<Item> {
+  items: Item[]
+  nextToken?: string
+}
+
+const encoder = new TextEncoder()
+
+/**
+ * Opaque, tamper-evident page tokens. A token carries the cursor where the previous page
+ * stopped, bound to the listing it came from (operation, registry, repository, filter) and
+ * signed with a per-engine secret, so a token that was edited, forged or taken from another
+ * listing is refused with InvalidParameterException instead of silently returning the wrong page.
+ * Cursors name positions, not offsets, so pages stay correct while items come and go.
+ */
+export class PageTokens {
+  constructor(private readonly secret: Uint8Array) {}
+
+  encode(listing: string, cursor: Cursor): string {
+    const payload = base64url(encoder.encode(JSON.stringify(cursor)))
+    return `${payload}.${this.sign(listing, payload)}`
+  }
+
+  decode(listing: string, token: string): Cursor {
+    const [payload, signature, extra] = token.split('.')
+    if (payload === undefined || signature === undefined || extra !== undefined || this.sign(listing, payload) !== signature)
+      throw invalidToken()
+    const cursor = parseCursor(payload)
+    if (cursor === undefined) throw invalidToken()
+    return cursor
+  }
+
+  private sign(listing: string, payload: string): string {
+    return base64url(hmac(sha256, this.secret, encoder.encode(`${listing}\u0000${payload}`)).subarray(0, 16))
+  }
+}
+
+/**
+ * Takes one page from `entries` (in listing order, each with the cursor just after it): at most
+ * `limit` items, and a token only when more entries follow.
+ */
+export function takePage<Item>(
+  entries: Iterable<{ item: Item; cursor: Cursor }>,
+  limit: number,
+  tokens: PageTokens,
+  listing: string,
+): Page<Item> {
+  const items: Item[] = []
+  let last: Cursor | undefined
+  for (const entry of entries) {
+    if (items.length === limit) {
+      return { items, nextToken: tokens.encode(listing, last!) }
+    }
+    items.push(entry.item)
+    last = entry.cursor
+  }
+  return { items }
+}
+
+function invalidToken(): EcrError {
+  return new EcrError(
+    'InvalidParameterException',
+    "Invalid parameter at 'nextToken' failed to satisfy constraint: 'Invalid NextToken'",
+  )
+}
+
+function parseCursor(payload: string): Cursor | undefined {
+  try {
+    const value: unknown = JSON.parse(new TextDecoder().decode(fromBase64url(payload)))
+    if (typeof value !== 'object' || value === null) return undefined
+    const { seq, sub } = value as Record<string, unknown>
+    if (typeof seq !== 'number' || !Number.isSafeInteger(seq)) return undefined
+    if (sub !== undefined && typeof sub !== 'string') return undefined
+    return sub === undefined ? { seq } : { seq, sub }
+  } catch {
+    return undefined
+  }
+}
+
+function base64url(bytes: Uint8Array): string {
+  let binary = ''
+  for (const byte of bytes) binary += String.fromCharCode(byte)
+  return btoa(binary).replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '')
+}
+
+function fromBase64url(text: string): Uint8Array {
+  const binary = atob(text.replace(/-/g, '+').replace(/_/g, '/'))
+  return Uint8Array.from(binary, (char) => char.charCodeAt(0))
+}

@@ -1,0 +1,213 @@
+import type { CreateRepositoryRequest, Repository } from '@aws-sdk/client-ecr'
+import { sha256Digest } from './digest.js'
+import type { CallContext, Ecr } from './ecr.js'
+import { EcrError } from './errors.js'
+import { MediaTypes } from './manifest.js'
+
+export interface Platform {
+  os: string
+  architecture: string
+  variant?: string
+}
+
+export interface SeedImageOptions {
+  /** Tag to push the image with (default: pushed untagged). */
+  tag?: string
+  /** Size in bytes of each generated layer (default: three layers of 2, 8 and 32 KiB). */
+  layers?: number[]
+  /** Platform written into the image config (default linux/amd64). */
+  platform?: Platform
+  /** Docker v2 schema 2 (default) or OCI image manifest. */
+  format?: 'docker' | 'oci'
+  /** Account and region to push to (default: the engine's). */
+  context?: CallContext
+}
+
+export interface SeedIndexOptions {
+  tag?: string
+  /** One child image per platform (default linux/amd64 and linux/arm64). */
+  platforms?: Platform[]
+  /** Docker manifest list (default) or OCI image index. */
+  format?: 'docker' | 'oci'
+  context?: CallContext
+}
+
+export interface SeededImage {
+  repositoryName: string
+  imageDigest: string
+  imageTag?: string
+  imageManifest: string
+  imageManifestMediaType: string
+  /** What DescribeImages reports for it. */
+  imageSizeInBytes: number
+  /** Child images (for an index). */
+  children?: SeededImage[]
+}
+
+/**
+ * Seeding helpers: create repositories and push whole images (config and layer blobs generated
+ * and uploaded, then the manifest) with one call each. They go through the same operations as
+ * any client, so what they create is exactly what a real push creates.
+ */
+export interface Seeder {
+  /**
+   * Creates a repository, or returns it if it exists.
+   *
+   * @example
+   * await ecr.seed.repository('web', { imageTagMutability: 'IMMUTABLE' })
+   */
+  repository(name: string, settings?: Omit<CreateRepositoryRequest, 'repositoryName'>, context?: CallContext): Promise<Repository>
+  /**
+   * Pushes a single-platform image with generated blobs (creating the repository if needed).
+   *
+   * @example
+   * const image = await ecr.seed.image('web', { tag: 'v1' })
+   */
+  image(repositoryName: string, options?: SeedImageOptions): Promise<SeededImage>
+  /**
+   * Pushes a multi-platform image: one child image per platform, then the index that lists them.
+   *
+   * @example
+   * await ecr.seed.multiPlatformImage('web', { tag: 'latest' })
+   */
+  multiPlatformImage(repositoryName: string, options?: SeedIndexOptions): Promise<SeededImage>
+  /** Uploads a blob (layer or config) to a repository and returns its digest. */
+  blob(repositoryName: string, bytes: Uint8Array, context?: CallContext): Promise<string>
+}
+
+const DEFAULT_LAYERS = [2048, 8192, 32768]
+const LINUX_AMD64: Platform = { os: 'linux', architecture: 'amd64' }
+
+export function createSeeder(call: Ecr['call']): Seeder {
+  // Every seeded image gets distinct content, so seeding never collides with an earlier image.
+  let counter = 0
+
+  const repository: Seeder['repository'] = async (name, settings = {}, context) => {
+    try {
+      const { repository: created } = await call('CreateRepository', { ...settings, repositoryName: name }, context)
+      return created!
+    } catch (error) {
+      if (!(error instanceof EcrError) || error.code !== 'RepositoryAlreadyExistsException') throw error
+      const { repositories } = await call('DescribeRepositories', { repositoryNames: [name] }, context)
+      return repositories![0]!
+    }
+  }
+
+  const blob: Seeder['blob'] = async (repositoryName, bytes, context) => {
+    const digest = sha256Digest(bytes)
+    const { layers } = await call('BatchCheckLayerAvailability', { repositoryName, layerDigests: [digest] }, context)
+    if (layers?.[0]?.layerAvailability === 'AVAILABLE') return digest
+    const { uploadId } = await call('InitiateLayerUpload', { repositoryName }, context)
+    if (bytes.byteLength > 0) {
+      await call(
+        'UploadLayerPart',
+        { repositoryName, uploadId, partFirstByte: 0, partLastByte: bytes.byteLength - 1, layerPartBlob: bytes },
+        context,
+      )
+    }
+    await call('CompleteLayerUpload', { repositoryName, uploadId, layerDigests: [digest] }, context)
+    return digest
+  }
+
+  const image: Seeder['image'] = async (repositoryName, options = {}) => {
+    const { context } = options
+    await repository(repositoryName, {}, context)
+    const id = ++counter
+    const oci = options.format === 'oci'
+    const layers: Array<{ mediaType: string; digest: string; size: number }> = []
+    for (const [index, size] of (options.layers ?? DEFAULT_LAYERS).entries()) {
+      const bytes = generatedBytes(size, `${repositoryName}:${id}:${index}`)
+      layers.push({
+        mediaType: oci ? MediaTypes.ociLayer : MediaTypes.dockerLayer,
+        digest: await blob(repositoryName, bytes, context),
+        size,
+      })
+    }
+    const platform = options.platform ?? LINUX_AMD64
+    const config = new TextEncoder().encode(
+      JSON.stringify({
+        architecture: platform.architecture,
+        os: platform.os,
+        ...(platform.variant !== undefined && { variant: platform.variant }),
+        config: { Env: ['PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin'], Cmd: ['/bin/sh'] },
+        rootfs: { type: 'layers', diff_ids: layers.map((layer) => layer.digest) },
+        history: layers.map((_, index) => ({ created_by: `fake-ecr seed ${id} layer ${index}` })),
+      }),
+    )
+    const configDescriptor = {
+      mediaType: oci ? MediaTypes.ociConfig : MediaTypes.dockerConfig,
+      digest: await blob(repositoryName, config, context),
+      size: config.byteLength,
+    }
+    const mediaType = oci ? MediaTypes.ociManifest : MediaTypes.dockerManifest
+    const manifest = JSON.stringify({ schemaVersion: 2, mediaType, config: configDescriptor, layers }, null, 3)
+    const { image: pushed } = await call(
+      'PutImage',
+      { repositoryName, imageManifest: manifest, ...(options.tag !== undefined && { imageTag: options.tag }) },
+      context,
+    )
+    return {
+      repositoryName,
+      imageDigest: pushed!.imageId!.imageDigest!,
+      ...(options.tag !== undefined && { imageTag: options.tag }),
+      imageManifest: manifest,
+      imageManifestMediaType: mediaType,
+      imageSizeInBytes: configDescriptor.size + layers.reduce((total, layer) => total + layer.size, 0),
+    }
+  }
+
+  const multiPlatformImage: Seeder['multiPlatformImage'] = async (repositoryName, options = {}) => {
+    const { context } = options
+    const oci = options.format === 'oci'
+    const platforms = options.platforms ?? [LINUX_AMD64, { os: 'linux', architecture: 'arm64', variant: 'v8' }]
+    const children: SeededImage[] = []
+    for (const platform of platforms) {
+      children.push(await image(repositoryName, { platform, format: oci ? 'oci' : 'docker', ...(context && { context }) }))
+    }
+    const mediaType = oci ? MediaTypes.ociIndex : MediaTypes.dockerManifestList
+    const manifest = JSON.stringify(
+      {
+        schemaVersion: 2,
+        mediaType,
+        manifests: children.map((child, index) => ({
+          mediaType: child.imageManifestMediaType,
+          digest: child.imageDigest,
+          size: new TextEncoder().encode(child.imageManifest).byteLength,
+          platform: platforms[index],
+        })),
+      },
+      null,
+      3,
+    )
+    const { image: pushed } = await call(
+      'PutImage',
+      { repositoryName, imageManifest: manifest, ...(options.tag !== undefined && { imageTag: options.tag }) },
+      context,
+    )
+    return {
+      repositoryName,
+      imageDigest: pushed!.imageId!.imageDigest!,
+      ...(options.tag !== undefined && { imageTag: options.tag }),
+      imageManifest: manifest,
+      imageManifestMediaType: mediaType,
+      imageSizeInBytes: Math.max(...children.map((child) => child.imageSizeInBytes)),
+      children,
+    }
+  }
+
+  return { repository, blob, image, multiPlatformImage }
+}
+
+/** Deterministic filler bytes (xorshift32 seeded from a label): blob content without randomness. */
+function generatedBytes(size: number, label: string): Uint8Array {
+  let state = 0x811c9dc5
+  for (let i = 0; i < label.length; i++) state = Math.imul(state ^ label.charCodeAt(i), 0x01000193) >>> 0
+  const bytes = new Uint8Array(size)
+  for (let i = 0; i < size; i++) {
+    state ^= state << 13
+    state ^= state >>> 17
+    state ^= state << 5
+    bytes[i] = state & 0xff
+  }
+  return bytes
+}

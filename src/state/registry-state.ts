@@ -1,0 +1,154 @@
+import type { StoredRecord } from '../storage/storage.js'
+import { RecordTable } from './record-table.js'
+import type {
+  BlobRecord,
+  ImageRecord,
+  RegistryRecord,
+  RepositoryRecord,
+  TagRecord,
+  UploadRecord,
+} from './records.js'
+import { SeqIndex } from './seq-index.js'
+import type { Transaction } from './transaction.js'
+
+/** What a repository holds, with the indexes that keep look-ups O(1) and listings O(page). */
+export class RepositoryContents {
+  readonly imageOrder = new SeqIndex()
+  /** digest → tags naming it. */
+  readonly tagsByDigest = new Map<string, Set<string>>()
+  /** child manifest digest → digests of the indexes that list it. */
+  readonly referencedBy = new Map<string, Set<string>>()
+  readonly images: RecordTable<ImageRecord>
+  readonly tags: RecordTable<TagRecord>
+  readonly blobs: RecordTable<BlobRecord>
+  readonly uploads: RecordTable<UploadRecord>
+
+  constructor(scope: readonly string[]) {
+    this.images = new RecordTable<ImageRecord>('image', scope, {
+      added: (digest, image) => {
+        this.imageOrder.insert(image.seq, digest)
+        if (image.isIndex) for (const child of image.references) addTo(this.referencedBy, child, digest)
+      },
+      removed: (digest, image) => {
+        this.imageOrder.remove(image.seq)
+        if (image.isIndex) for (const child of image.references) removeFrom(this.referencedBy, child, digest)
+      },
+    })
+    this.tags = new RecordTable<TagRecord>('tag', scope, {
+      added: (tag, { digest }) => addTo(this.tagsByDigest, digest, tag),
+      removed: (tag, { digest }) => removeFrom(this.tagsByDigest, digest, tag),
+    })
+    this.blobs = new RecordTable<BlobRecord>('blob', scope)
+    this.uploads = new RecordTable<UploadRecord>('upload', scope)
+  }
+
+  /** Tags of an image, sorted (the order listings use). */
+  tagsOf(digest: string): string[] {
+    const tags = this.tagsByDigest.get(digest)
+    return tags === undefined ? [] : [...tags].sort()
+  }
+}
+
+const SETTINGS = 'settings'
+
+/** One account's registry in one region. */
+export class RegistryState {
+  readonly scope: readonly [string, string]
+  readonly repositoryOrder = new SeqIndex()
+  readonly repositories: RecordTable<RepositoryRecord>
+  private readonly settingsTable: RecordTable<RegistryRecord>
+  private readonly contents = new Map<string, RepositoryContents>()
+
+  constructor(
+    readonly accountId: string,
+    readonly region: string,
+  ) {
+    this.scope = [accountId, region]
+    this.repositories = new RecordTable<RepositoryRecord>('repository', this.scope, {
+      added: (name, record) => this.repositoryOrder.insert(record.seq, name),
+      removed: (_name, record) => this.repositoryOrder.remove(record.seq),
+    })
+    this.settingsTable = new RecordTable<RegistryRecord>('registry', this.scope)
+  }
+
+  get settings(): RegistryRecord {
+    return this.settingsTable.get(SETTINGS) ?? DEFAULT_SETTINGS
+  }
+
+  updateSettings(tx: Transaction, change: (settings: RegistryRecord) => RegistryRecord): RegistryRecord {
+    const next = change(this.settings)
+    this.settingsTable.set(tx, SETTINGS, next)
+    return next
+  }
+
+  contentsOf(name: string): RepositoryContents {
+    const contents = this.contents.get(name)
+    if (contents === undefined) throw new Error(`Repository '${name}' has no contents: state is inconsistent`)
+    return contents
+  }
+
+  createRepository(tx: Transaction, record: RepositoryRecord): void {
+    this.repositories.set(tx, record.name, record)
+    this.contents.set(record.name, new RepositoryContents([...this.scope, record.name]))
+    tx.undoable(() => this.contents.delete(record.name))
+  }
+
+  /** Deletes a repository and everything in it (storage cascades from the repository record). */
+  deleteRepository(tx: Transaction, name: string): void {
+    const contents = this.contents.get(name)
+    this.repositories.delete(tx, name)
+    this.contents.delete(name)
+    tx.undoable(() => {
+      if (contents !== undefined) this.contents.set(name, contents)
+    })
+  }
+
+  /** Applies one stored record while loading (outside any transaction). */
+  load(record: StoredRecord): void {
+    if (record.value === undefined) return
+    switch (record.kind) {
+      case 'registry':
+        this.settingsTable.load(record.id, record.value as RegistryRecord)
+        return
+      case 'repository':
+        this.repositories.load(record.id, record.value as RepositoryRecord)
+        this.contents.set(record.id, new RepositoryContents([...this.scope, record.id]))
+        return
+    }
+    const repository = record.scope[2]
+    const contents = repository === undefined ? undefined : this.contents.get(repository)
+    if (contents === undefined) return
+    switch (record.kind) {
+      case 'image':
+        contents.images.load(record.id, record.value as ImageRecord)
+        return
+      case 'tag':
+        contents.tags.load(record.id, record.value as TagRecord)
+        return
+      case 'blob':
+        contents.blobs.load(record.id, record.value as BlobRecord)
+        return
+      case 'upload':
+        contents.uploads.load(record.id, record.value as UploadRecord)
+        return
+    }
+  }
+}
+
+const DEFAULT_SETTINGS: RegistryRecord = {
+  scanning: { scanType: 'BASIC', rules: [] },
+  replication: { rules: [] },
+}
+
+function addTo(index: Map<string, Set<string>>, key: string, value: string): void {
+  let set = index.get(key)
+  if (set === undefined) index.set(key, (set = new Set()))
+  set.add(value)
+}
+
+function removeFrom(index: Map<string, Set<string>>, key: string, value: string): void {
+  const set = index.get(key)
+  if (set === undefined) return
+  set.delete(value)
+  if (set.size === 0) index.delete(key)
+}

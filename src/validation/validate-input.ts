@@ -1,0 +1,98 @@
+import type { z } from 'zod'
+import { EcrError, invalidParameter } from '../errors.js'
+import type { Broken } from './builders.js'
+
+/**
+ * Checks an operation's input against its schema (generated from the Smithy model) before any
+ * state is touched, and words the first problem as ECR does (discoveries/ecr-behaviour.md §1–4):
+ * - a value of the wrong JSON type cannot be deserialized: SerializationException;
+ * - a missing required member, or a value that breaks a constraint: InvalidParameterException,
+ *   `Invalid parameter at 'maxResults' failed to satisfy constraint: 'Member must have value less than or equal to 1000'`.
+ * Unknown members are ignored and JSON `null` counts as absent, as in AWS JSON services.
+ */
+export function validateInput<Schema extends z.ZodType>(schema: Schema, input: unknown): z.output<Schema> {
+  if (Array.isArray(input)) throw new EcrError('SerializationException', 'Start of list found where not expected')
+  if (typeof input !== 'object' || input === null) {
+    throw new EcrError('SerializationException', 'Start of structure or map expected')
+  }
+  const result = schema.safeParse(withoutNulls(input), { reportInput: true })
+  if (result.success) return result.data
+  const issues = result.error.issues
+  const typeIssue = issues.find(
+    (issue) =>
+      (issue.code === 'invalid_type' && issue.input !== undefined) ||
+      (issue.code === 'custom' && (issue.params as Broken).rule === 'base64'),
+  )
+  if (typeIssue !== undefined) throw serializationError(typeIssue)
+  throw constraintError(issues[0]!)
+}
+
+function serializationError(issue: z.core.$ZodIssue): EcrError {
+  if (issue.code === 'custom') return new EcrError('SerializationException', `Base64 encoded value at '${dotted(issue.path)}' is invalid`)
+  const expected = issue.code === 'invalid_type' ? issue.expected : ''
+  const value = issue.input
+  if (Array.isArray(value)) return new EcrError('SerializationException', 'Start of list found where not expected')
+  if (typeof value === 'object') return new EcrError('SerializationException', 'Start of structure or map found where not expected.')
+  if (expected === 'array') return new EcrError('SerializationException', 'Expected list or null')
+  if (expected === 'object') return new EcrError('SerializationException', 'Expected null')
+  const token = typeof value === 'boolean' ? (value ? 'TRUE_VALUE' : 'FALSE_VALUE') : `${typeof value === 'number' ? 'NUMBER' : 'STRING'}_VALUE`
+  return new EcrError('SerializationException', `${token} can not be converted to ${JAVA_TYPES[expected] ?? 'a String'}`)
+}
+
+const JAVA_TYPES: Record<string, string> = {
+  string: 'a String',
+  number: 'an Integer',
+  boolean: 'a Boolean',
+}
+
+function constraintError(issue: z.core.$ZodIssue): EcrError {
+  const path = issue.path
+  // ECR words its own repositoryName checks without the leading "Member" (observed).
+  const plain = path.length === 1 && path[0] === 'repositoryName'
+  const broken = issue.code === 'custom' ? (issue.params as Broken) : undefined
+  const constraint = broken === undefined ? 'must not be null' : phrase(broken, plain)
+  const listAt = path.findIndex((key) => typeof key === 'number')
+  // A list item that breaks a constraint is reported on the list:
+  // 'Member must satisfy constraint: [Member must satisfy regular expression pattern: [0-9]{12}]'.
+  if (listAt !== -1 && listAt === path.length - 1) {
+    return invalidParameter(dotted(path.slice(0, listAt)), `Member must satisfy constraint: [Member ${constraint}]`)
+  }
+  return invalidParameter(dotted(path), plain ? constraint : `Member ${constraint}`)
+}
+
+function phrase(broken: Broken, plain: boolean): string {
+  switch (broken.rule) {
+    case 'min-length':
+      return `must have length greater than or equal to ${broken.limit}`
+    case 'max-length':
+      return `must have length less than or equal to ${broken.limit}`
+    case 'min-value':
+      return `must have value greater than or equal to ${broken.limit}`
+    case 'max-value':
+      return `must have value less than or equal to ${broken.limit}`
+    case 'enum':
+      return `must satisfy enum value set: [${broken.values.join(', ')}]`
+    case 'pattern': {
+      const shown = broken.pattern.replace(/^\^/, '').replace(/\$$/, '').replaceAll('\\/', '/')
+      return plain ? `must satisfy regular expression '${shown}'` : `must satisfy regular expression pattern: ${shown}`
+    }
+    case 'base64':
+      return 'must be base64'
+  }
+}
+
+/** `imageIds.1.member.imageTag`: list positions count from 1, as in AWS's messages. */
+function dotted(path: readonly PropertyKey[]): string {
+  return path.map((key) => (typeof key === 'number' ? `${key + 1}.member` : String(key))).join('.')
+}
+
+function withoutNulls(value: unknown): unknown {
+  if (Array.isArray(value)) return value.filter((item) => item !== null).map(withoutNulls)
+  if (typeof value !== 'object' || value === null || value instanceof Uint8Array) return value
+  // A null-prototype copy: a member named `__proto__` stays an ordinary (ignored) key.
+  const copy: Record<string, unknown> = Object.create(null)
+  for (const [key, member] of Object.entries(value)) {
+    if (member !== null) copy[key] = withoutNulls(member)
+  }
+  return copy
+}
