@@ -6,6 +6,7 @@ import { EcrError } from './errors.js'
 import { inputSchemas, type OperationTypes } from './model/shapes.generated.js'
 import type { EngineSettings, OperationContext, ScannedImage } from './operations/context.js'
 import type { OperationName } from './operations/operation.js'
+import { openLayerDownload, type LayerDownload } from './operations/layers.js'
 import { operations } from './operations/table.js'
 import { PageTokens } from './pagination.js'
 import { defaultScanFindings } from './scan-findings.js'
@@ -75,15 +76,8 @@ export interface Ecr {
   openDownload(url: string | URL): LayerDownload | undefined
 }
 
-/** The answer to a layer download URL. */
-export type LayerDownload =
-  | { status: 'ok'; digest: string; bytes: Uint8Array<ArrayBuffer> }
-  | { status: 'expired' }
-  | { status: 'not-found' }
-
 const DEFAULT_ACCOUNT = '123456789012'
 const DEFAULT_REGION = 'us-east-1'
-const DOWNLOAD_PATH = /^\/layers\/(\d{12})\/([a-z0-9-]+)\/([^/]+)\/([^/]+)$/
 
 /**
  * Creates an ECR engine: in memory, account `123456789012`, strict like AWS.
@@ -121,8 +115,8 @@ export function createEcr(options: EcrOptions = {}): Ecr {
     return registry
   }
 
-  const signDownload = (path: string, expiresAt: number) =>
-    bytesToHex(hmac(sha256, secret, new TextEncoder().encode(`${path}\u0000${expiresAt}`)))
+  const signDownload = (path: string, date: string) =>
+    bytesToHex(hmac(sha256, secret, new TextEncoder().encode(`${path}\u0000${date}`)))
 
   const ready = (async () => {
     if (options.storage === undefined) return
@@ -200,18 +194,15 @@ export function createEcr(options: EcrOptions = {}): Ecr {
     },
     seed: createSeeder(call),
     openDownload(url) {
-      const parsed = typeof url === 'string' ? new URL(url) : url
-      const match = DOWNLOAD_PATH.exec(parsed.pathname)
-      const expiresAt = Number(parsed.searchParams.get('X-Amz-Expires-At'))
-      const signature = parsed.searchParams.get('X-Amz-Signature')
-      if (match === null || signature !== signDownload(parsed.pathname, expiresAt)) return undefined
-      if (now() > expiresAt) return { status: 'expired' }
-      const [, owner = '', inRegion = '', repositoryName = '', digest = ''] = match
-      const contents = registryOf(owner, inRegion).repositories.has(decodeURIComponent(repositoryName))
-        ? registryOf(owner, inRegion).contentsOf(decodeURIComponent(repositoryName))
-        : undefined
-      const blob = contents?.blobs.get(decodeURIComponent(digest))
-      return blob === undefined ? { status: 'not-found' } : { status: 'ok', digest: blob.digest, bytes: blob.bytes.slice() }
+      return openLayerDownload(typeof url === 'string' ? new URL(url) : url, {
+        now: now(),
+        signDownload,
+        blob: (owner, inRegion, repositoryName, digest) => {
+          const registry = registries.get(`${owner}/${inRegion}`)
+          if (registry === undefined || !registry.repositories.has(repositoryName)) return undefined
+          return registry.contentsOf(repositoryName).blobs.get(digest)
+        },
+      })
     },
   }
 }

@@ -1,5 +1,6 @@
 export { createEcr } from './ecr.js'
-export type { CallContext, Ecr, EcrOptions, LayerDownload } from './ecr.js'
+export type { CallContext, Ecr, EcrOptions } from './ecr.js'
+export type { LayerDownload } from './operations/layers.js'
 export { EcrError } from './errors.js'
 export type { EcrErrorCode } from './errors.js'
 export type { OperationName } from './operations/operation.js'

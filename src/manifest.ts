@@ -44,16 +44,17 @@ export interface ParsedManifest {
  * Parses an image manifest as PutImage receives it. The media type comes from
  * `imageManifestMediaType` when given, else from the manifest's own `mediaType`; a manifest
  * with neither is refused, as ECR documents. Anything that is not JSON or not one of the four
- * supported schemas is an InvalidParameterException.
+ * supported schemas is refused with InvalidParameterException ('Invalid JSON syntax', as ECR
+ * says even of well-formed manifests it does not support).
  */
 export function parseManifest(text: string, mediaTypeParameter?: string): ParsedManifest {
   let json: unknown
   try {
     json = JSON.parse(text)
   } catch {
-    throw invalidParameter('imageManifest', 'Invalid JSON syntax')
+    throw invalidManifest()
   }
-  if (!isObject(json)) throw invalidParameter('imageManifest', 'Invalid JSON syntax')
+  if (!isObject(json)) throw invalidManifest()
 
   const declared = typeof json.mediaType === 'string' ? json.mediaType : undefined
   if (declared !== undefined && mediaTypeParameter !== undefined && declared !== mediaTypeParameter) {
@@ -64,60 +65,69 @@ export function parseManifest(text: string, mediaTypeParameter?: string): Parsed
   }
   const mediaType = mediaTypeParameter ?? declared
   if (mediaType === undefined) {
-    throw invalidParameter(
-      'imageManifestMediaType',
-      'Manifest does not contain a mediaType; specify imageManifestMediaType',
-    )
+    throw invalidParameter('imageManifestMediaType', 'image manifest mediatype not provided in manifest or parameter')
   }
-  if (!INDEX_TYPES.has(mediaType) && !MANIFEST_TYPES.has(mediaType)) {
-    throw invalidParameter('imageManifestMediaType', `Unsupported manifest media type '${mediaType}'`)
-  }
-  if (json.schemaVersion !== 2) {
-    throw invalidParameter('imageManifest', `Invalid manifest: schemaVersion must be 2 for media type '${mediaType}'`)
+  // ECR answers a manifest it cannot classify as it answers unparseable JSON.
+  if ((!INDEX_TYPES.has(mediaType) && !MANIFEST_TYPES.has(mediaType)) || json.schemaVersion !== 2) {
+    throw invalidManifest()
   }
 
-  const subject = json.subject === undefined ? undefined : descriptor(json.subject, 'subject')
+  const subject = json.subject === undefined ? undefined : descriptor(json.subject)
   const artifactType = typeof json.artifactType === 'string' ? json.artifactType : undefined
   if (INDEX_TYPES.has(mediaType)) {
-    if (!Array.isArray(json.manifests)) throw invalidParameter('imageManifest', "Invalid manifest: 'manifests' must be a list")
+    if (!Array.isArray(json.manifests)) throw invalidManifest()
     return {
       mediaType,
       isIndex: true,
       layers: [],
-      manifests: json.manifests.map((entry, i) => descriptor(entry, `manifests[${i}]`)),
+      manifests: json.manifests.map(descriptor),
       ...(subject && { subject }),
       ...(artifactType !== undefined && { artifactType }),
     }
   }
-  if (!Array.isArray(json.layers)) throw invalidParameter('imageManifest', "Invalid manifest: 'layers' must be a list")
+  if (!Array.isArray(json.layers)) throw invalidManifest()
   return {
     mediaType,
     isIndex: false,
-    config: descriptor(json.config, 'config'),
-    layers: json.layers.map((entry, i) => descriptor(entry, `layers[${i}]`)),
+    config: descriptor(json.config),
+    layers: json.layers.map(descriptor),
     manifests: [],
     ...(subject && { subject }),
     ...(artifactType !== undefined && { artifactType }),
   }
 }
 
-/** Blob digests an image manifest needs in the repository (config and distributable layers). */
-export function requiredBlobs(manifest: ParsedManifest): string[] {
-  if (manifest.isIndex || manifest.config === undefined) return []
-  const layers = manifest.layers.filter((layer) => !FOREIGN_LAYER.test(layer.mediaType))
-  return [...new Set([manifest.config.digest, ...layers.map((layer) => layer.digest)])]
+/**
+ * What a manifest references in its repository: the config and distributable layers of an image
+ * manifest (one entry per digest), or the child manifests of an index.
+ */
+export function referencesOf(manifest: ParsedManifest): Array<{ digest: string; mediaType: string }> {
+  const descriptors = manifest.isIndex
+    ? manifest.manifests
+    : [...(manifest.config ? [manifest.config] : []), ...manifest.layers.filter((layer) => !FOREIGN_LAYER.test(layer.mediaType))]
+  const unique = new Map<string, { digest: string; mediaType: string }>()
+  for (const { digest, mediaType } of descriptors) if (!unique.has(digest)) unique.set(digest, { digest, mediaType })
+  return [...unique.values()]
 }
 
-function descriptor(value: unknown, where: string): Descriptor {
-  if (!isObject(value)) throw invalidParameter('imageManifest', `Invalid manifest: '${where}' must be a descriptor`)
+function descriptor(value: unknown): Descriptor {
+  if (!isObject(value)) throw invalidManifest()
   const { mediaType, digest, size } = value
-  if (typeof mediaType !== 'string' || mediaType === '')
-    throw invalidParameter('imageManifest', `Invalid manifest: '${where}.mediaType' is missing`)
-  if (typeof digest !== 'string' || !DIGEST.test(digest))
-    throw invalidParameter('imageManifest', `Invalid manifest: '${where}.digest' is not a valid digest`)
-  if (typeof size !== 'number' || !Number.isSafeInteger(size) || size < 0)
-    throw invalidParameter('imageManifest', `Invalid manifest: '${where}.size' must be a non-negative integer`)
+  const valid =
+    typeof mediaType === 'string' &&
+    mediaType !== '' &&
+    typeof digest === 'string' &&
+    DIGEST.test(digest) &&
+    typeof size === 'number' &&
+    Number.isSafeInteger(size) &&
+    size >= 0
+  if (!valid) throw invalidManifest()
   return value as unknown as Descriptor
+}
+
+/** What ECR says of any manifest it cannot parse or classify (observed; see discoveries §18). */
+function invalidManifest(): EcrError {
+  return invalidParameter('ImageManifest', 'Invalid JSON syntax')
 }
 
 function isObject(value: unknown): value is Record<string, unknown> {

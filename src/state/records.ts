@@ -52,8 +52,8 @@ export interface ImageRecord {
   artifactMediaType?: string
   sizeInBytes: number
   pushedAt: number
-  /** Digests of the blobs (manifests) or child manifests (indexes) the manifest references. */
-  references: string[]
+  /** The blobs (image manifest: config and layers) or child manifests (index) the manifest references. */
+  references: Array<{ digest: string; mediaType: string }>
   /** `true` when the manifest is a manifest list or OCI image index. */
   isIndex: boolean
   subjectDigest?: string

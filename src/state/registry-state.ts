@@ -18,6 +18,8 @@ export class RepositoryContents {
   readonly tagsByDigest = new Map<string, Set<string>>()
   /** child manifest digest → digests of the indexes that list it. */
   readonly referencedBy = new Map<string, Set<string>>()
+  /** blob digest → its media type (from the manifests that reference it) and how many images do. */
+  readonly blobUsage = new Map<string, { mediaType: string; images: number }>()
   readonly images: RecordTable<ImageRecord>
   readonly tags: RecordTable<TagRecord>
   readonly blobs: RecordTable<BlobRecord>
@@ -27,11 +29,17 @@ export class RepositoryContents {
     this.images = new RecordTable<ImageRecord>('image', scope, {
       added: (digest, image) => {
         this.imageOrder.insert(image.seq, digest)
-        if (image.isIndex) for (const child of image.references) addTo(this.referencedBy, child, digest)
+        for (const reference of image.references) {
+          if (image.isIndex) addTo(this.referencedBy, reference.digest, digest)
+          else this.countBlob(reference, 1)
+        }
       },
       removed: (digest, image) => {
         this.imageOrder.remove(image.seq)
-        if (image.isIndex) for (const child of image.references) removeFrom(this.referencedBy, child, digest)
+        for (const reference of image.references) {
+          if (image.isIndex) removeFrom(this.referencedBy, reference.digest, digest)
+          else this.countBlob(reference, -1)
+        }
       },
     })
     this.tags = new RecordTable<TagRecord>('tag', scope, {
@@ -40,6 +48,13 @@ export class RepositoryContents {
     })
     this.blobs = new RecordTable<BlobRecord>('blob', scope)
     this.uploads = new RecordTable<UploadRecord>('upload', scope)
+  }
+
+  private countBlob({ digest, mediaType }: { digest: string; mediaType: string }, change: 1 | -1): void {
+    const usage = this.blobUsage.get(digest)
+    const images = (usage?.images ?? 0) + change
+    if (images <= 0) this.blobUsage.delete(digest)
+    else this.blobUsage.set(digest, { mediaType: usage?.mediaType ?? mediaType, images })
   }
 
   /** Tags of an image, sorted (the order listings use). */

@@ -29,6 +29,12 @@ export class SeqIndex {
     this.ids.splice(at, 1)
   }
 
+  /** The id at sequence number `seq`, if it is still there. */
+  at(seq: number): string | undefined {
+    const at = this.firstAfter(seq - 1)
+    return this.seqs[at] === seq ? this.ids[at] : undefined
+  }
+
   /** Ids whose sequence number is greater than `seq`, in order. */
   *after(seq: number): Generator<{ seq: number; id: string }> {
     for (let at = this.firstAfter(seq); at < this.seqs.length; at++) {

@@ -136,10 +136,12 @@ export function codePointLength(value: string): number {
   return count
 }
 
-const BASE64 = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/
+// One flat character class: a pattern with nested groups overflows V8's regex stack on
+// multi-megabyte layer parts.
+const BASE64 = /^[A-Za-z0-9+/]*={0,2}$/
 
 function decodeBase64(text: string): Uint8Array | undefined {
-  if (!BASE64.test(text)) return undefined
+  if (text.length % 4 !== 0 || !BASE64.test(text)) return undefined
   const binary = atob(text)
   const bytes = new Uint8Array(binary.length)
   for (let i = 0; i < binary.length; i++) bytes[i] = binary.charCodeAt(i)
