@@ -4,13 +4,16 @@ import {
   DescribeRepositoriesCommand,
   InvalidParameterException,
   RepositoryAlreadyExistsException,
+  PutImageScanningConfigurationCommand,
+  PutImageTagMutabilityCommand,
+  RepositoryNotEmptyException,
   RepositoryNotFoundException,
   paginateDescribeRepositories,
 } from '@aws-sdk/client-ecr'
 import { describe, expect, it } from 'vitest'
 import { useFakeEcr } from './harness.js'
 
-const { client } = useFakeEcr()
+const { ecr, client } = useFakeEcr()
 
 describe('repositories', () => {
   it('creates and describes a repository with ECR defaults', async () => {
@@ -62,5 +65,70 @@ describe('repositories', () => {
     await expect(ecrClient.send(new DeleteRepositoryCommand({ repositoryName: 'gone' }))).rejects.toThrow(
       RepositoryNotFoundException,
     )
+  })
+
+  it('keeps a repository with images unless forced, then deletes it with its images', async () => {
+    const ecrClient = client()
+    await ecr.seed.image('app', { tag: 'v1', context: { region: 'eu-west-1' } })
+    const error = await ecrClient.send(new DeleteRepositoryCommand({ repositoryName: 'app' })).catch((e) => e)
+    expect(error).toBeInstanceOf(RepositoryNotEmptyException)
+    expect(error.message).toBe(
+      "The repository with name 'app' in registry with id '123456789012' cannot be deleted because it still contains images",
+    )
+    const { repository } = await ecrClient.send(new DeleteRepositoryCommand({ repositoryName: 'app', force: true }))
+    expect(repository?.repositoryName).toBe('app')
+    // A repository created again under the same name starts empty.
+    await ecrClient.send(new CreateRepositoryCommand({ repositoryName: 'app' }))
+    expect((await ecr.call('ListImages', { repositoryName: 'app' }, { region: 'eu-west-1' })).imageIds).toEqual([])
+  })
+
+  it('describes named repositories, failing the whole call for a missing one', async () => {
+    const ecrClient = client()
+    await ecrClient.send(new CreateRepositoryCommand({ repositoryName: 'one' }))
+    await ecrClient.send(new CreateRepositoryCommand({ repositoryName: 'two' }))
+    const { repositories } = await ecrClient.send(new DescribeRepositoriesCommand({ repositoryNames: ['two', 'one'] }))
+    expect(repositories?.map((r) => r.repositoryName)).toEqual(['two', 'one'])
+    const error = await ecrClient.send(new DescribeRepositoriesCommand({ repositoryNames: ['one', 'three'] })).catch((e) => e)
+    expect(error).toBeInstanceOf(RepositoryNotFoundException)
+    expect(error.message).toBe("The repository with name 'three' does not exist in the registry with id '123456789012'")
+    await expect(
+      ecrClient.send(new DescribeRepositoriesCommand({ repositoryNames: ['one'], maxResults: 1 })),
+    ).rejects.toThrow(InvalidParameterException)
+  })
+
+  it('updates tag mutability and scan-on-push, visible in DescribeRepositories', async () => {
+    const ecrClient = client()
+    await ecrClient.send(new CreateRepositoryCommand({ repositoryName: 'app', encryptionConfiguration: { encryptionType: 'KMS' } }))
+    const mutability = await ecrClient.send(
+      new PutImageTagMutabilityCommand({
+        repositoryName: 'app',
+        imageTagMutability: 'IMMUTABLE_WITH_EXCLUSION',
+        imageTagMutabilityExclusionFilters: [{ filterType: 'WILDCARD', filter: 'latest' }],
+      }),
+    )
+    expect(mutability).toMatchObject({
+      registryId: '123456789012',
+      repositoryName: 'app',
+      imageTagMutability: 'IMMUTABLE_WITH_EXCLUSION',
+      imageTagMutabilityExclusionFilters: [{ filterType: 'WILDCARD', filter: 'latest' }],
+    })
+    const scanning = await ecrClient.send(
+      new PutImageScanningConfigurationCommand({ repositoryName: 'app', imageScanningConfiguration: { scanOnPush: true } }),
+    )
+    expect(scanning.imageScanningConfiguration).toEqual({ scanOnPush: true })
+    const { repositories } = await ecrClient.send(new DescribeRepositoriesCommand({ repositoryNames: ['app'] }))
+    expect(repositories?.[0]).toMatchObject({
+      imageTagMutability: 'IMMUTABLE_WITH_EXCLUSION',
+      imageScanningConfiguration: { scanOnPush: true },
+      encryptionConfiguration: { encryptionType: 'KMS' },
+    })
+    await expect(
+      ecrClient.send(new PutImageTagMutabilityCommand({ repositoryName: 'ghost', imageTagMutability: 'MUTABLE' })),
+    ).rejects.toThrow(RepositoryNotFoundException)
+    await expect(
+      ecrClient.send(
+        new CreateRepositoryCommand({ repositoryName: 'aes', encryptionConfiguration: { encryptionType: 'AES256', kmsKey: 'arn:aws:kms:eu-west-1:123456789012:key/abc' } }),
+      ),
+    ).rejects.toThrow(InvalidParameterException)
   })
 })
