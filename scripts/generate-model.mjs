@@ -16,6 +16,12 @@ const PRELUDE = {
   'smithy.api#Long': 'b.integer()',
 }
 
+// Where the service has moved past the published model: botocore 1.43.107 allows 25 replication
+// rules where the model still says 10 (shared/reference/ECR-API.md §7).
+const TRAIT_OVERRIDES = {
+  'com.amazonaws.ecr#ReplicationRuleList': { 'smithy.api#length': { min: 0, max: 25 } },
+}
+
 const shortName = (id) => id.slice(NS.length)
 const emitted = new Map() // shape id -> const name
 const lines = []
@@ -39,7 +45,7 @@ function expression(id) {
 function emit(id) {
   const shape = shapes[id]
   const name = shortName(id)
-  const traits = shape.traits ?? {}
+  const traits = { ...shape.traits, ...TRAIT_OVERRIDES[id] }
   let body
   switch (shape.type) {
     case 'string': {

@@ -102,7 +102,6 @@ export function createEcr(options: EcrOptions = {}): Ecr {
     scanFindings: options.scanFindings ?? defaultScanFindings,
   }
   const secret = randomBytes(32)
-  const tokens = new PageTokens(secret)
   const onStorageError =
     options.onStorageError ?? ((error: unknown) => console.warn('fake-ecr: failed to persist state:', error))
   const registries = new Map<string, RegistryState>()
@@ -115,8 +114,8 @@ export function createEcr(options: EcrOptions = {}): Ecr {
     return registry
   }
 
-  const signDownload = (path: string, date: string) =>
-    bytesToHex(hmac(sha256, secret, new TextEncoder().encode(`${path}\u0000${date}`)))
+  const sign = (text: string) => bytesToHex(hmac(sha256, secret, new TextEncoder().encode(text)))
+  const tokens = new PageTokens(sign)
 
   const ready = (async () => {
     if (options.storage === undefined) return
@@ -152,7 +151,7 @@ export function createEcr(options: EcrOptions = {}): Ecr {
       settings,
       tokens,
       endpoint: context.endpoint,
-      signDownload,
+      sign,
       nextSeq: () => ++seq,
       newId,
       registry: (registryId) => registryOf(registryId ?? callAccount, callRegion),
@@ -196,7 +195,7 @@ export function createEcr(options: EcrOptions = {}): Ecr {
     openDownload(url) {
       return openLayerDownload(typeof url === 'string' ? new URL(url) : url, {
         now: now(),
-        signDownload,
+        sign,
         blob: (owner, inRegion, repositoryName, digest) => {
           const registry = registries.get(`${owner}/${inRegion}`)
           if (registry === undefined || !registry.repositories.has(repositoryName)) return undefined

@@ -1,5 +1,4 @@
-import { hmac } from '@noble/hashes/hmac.js'
-import { sha256 } from '@noble/hashes/sha2.js'
+import { base64url, fromBase64url } from './encoding.js'
 import { EcrError } from './errors.js'
 
 /** ECR's page size when `maxResults` is not given. */
@@ -17,8 +16,6 @@ export interface Page<Item> {
   nextToken?: string
 }
 
-const encoder = new TextEncoder()
-
 /**
  * Opaque, tamper-evident page tokens. A token carries the cursor where the previous page
  * stopped, bound to the listing it came from (operation, registry, repository, filter) and
@@ -27,10 +24,10 @@ const encoder = new TextEncoder()
  * Cursors name positions, not offsets, so pages stay correct while items come and go.
  */
 export class PageTokens {
-  constructor(private readonly secret: Uint8Array) {}
+  constructor(private readonly engineSign: (text: string) => string) {}
 
   encode(listing: string, cursor: Cursor): string {
-    const payload = base64url(encoder.encode(JSON.stringify(cursor)))
+    const payload = base64url(JSON.stringify(cursor))
     return `${payload}.${this.sign(listing, payload)}`
   }
 
@@ -44,7 +41,7 @@ export class PageTokens {
   }
 
   private sign(listing: string, payload: string): string {
-    return base64url(hmac(sha256, this.secret, encoder.encode(`${listing}\u0000${payload}`)).subarray(0, 16))
+    return this.engineSign(`${listing}\u0000${payload}`).slice(0, 32)
   }
 }
 
@@ -88,15 +85,4 @@ function parseCursor(payload: string): Cursor | undefined {
   } catch {
     return undefined
   }
-}
-
-function base64url(bytes: Uint8Array): string {
-  let binary = ''
-  for (const byte of bytes) binary += String.fromCharCode(byte)
-  return btoa(binary).replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '')
-}
-
-function fromBase64url(text: string): Uint8Array {
-  const binary = atob(text.replace(/-/g, '+').replace(/_/g, '/'))
-  return Uint8Array.from(binary, (char) => char.charCodeAt(0))
 }

@@ -472,7 +472,7 @@ const ReplicationRule = b.structure({
   repositoryFilters: RepositoryFilterList.optional(),
 })
 
-const ReplicationRuleList = b.list(ReplicationRule, { min: 0, max: 10 })
+const ReplicationRuleList = b.list(ReplicationRule, { min: 0, max: 25 })
 
 const ReplicationConfiguration = b.structure({
   rules: ReplicationRuleList,

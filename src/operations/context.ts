@@ -45,8 +45,8 @@ export interface OperationContext {
   readonly tokens: PageTokens
   /** Origin of the custom endpoint the request came through (e.g. `http://127.0.0.1:4566`), if any. */
   readonly endpoint: string | undefined
-  /** Signs a layer download path issued at a SigV4 date, for GetDownloadUrlForLayer. */
-  readonly signDownload: (path: string, date: string) => string
+  /** The engine's signature (hex HMAC-SHA256 with a per-engine secret) of a text it hands out. */
+  readonly sign: (text: string) => string
   nextSeq(): number
   newId(): string
   /** The registry of `registryId` (default: the caller's account) in the call's region. */

@@ -53,6 +53,8 @@ export const imageOperations = {
       )
     }
 
+    // Moving a tag leaves its previous image in place, untagged if that was its last tag.
+    if (tag !== undefined) contents.tags.set(ctx.tx, tag, { digest })
     if (existing === undefined) {
       const image: ImageRecord = {
         seq: ctx.nextSeq(),
@@ -66,10 +68,9 @@ export const imageOperations = {
         isIndex: manifest.isIndex,
         ...(manifest.subject && { subjectDigest: manifest.subject.digest }),
       }
+      // Tagged first, so a scan started on push sees the image's tags.
       contents.images.set(ctx.tx, digest, scanOnPush(ctx, found, image))
     }
-    // Moving a tag leaves its previous image in place, untagged if that was its last tag.
-    if (tag !== undefined) contents.tags.set(ctx.tx, tag, { digest })
 
     return {
       image: {

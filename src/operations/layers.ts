@@ -123,7 +123,7 @@ export const layerOperations = {
       'X-Amz-Date': date,
       'X-Amz-Expires': String(DOWNLOAD_URL_SECONDS),
       'X-Amz-SignedHeaders': 'host',
-      'X-Amz-Signature': ctx.signDownload(path, date),
+      'X-Amz-Signature': ctx.sign(`${path}\u0000${date}`),
     })
     return { downloadUrl: `${ctx.endpoint ?? layerBucket(registry.region)}${path}?${query}`, layerDigest: input.layerDigest }
   },
@@ -145,13 +145,13 @@ export function openLayerDownload(
   url: URL,
   engine: {
     now: number
-    signDownload: (path: string, date: string) => string
+    sign: (text: string) => string
     blob: (accountId: string, region: string, repositoryName: string, digest: string) => BlobRecord | undefined
   },
 ): LayerDownload | undefined {
   const match = DOWNLOAD_PATH.exec(url.pathname)
   const date = url.searchParams.get('X-Amz-Date') ?? ''
-  if (match === null || url.searchParams.get('X-Amz-Signature') !== engine.signDownload(url.pathname, date)) {
+  if (match === null || url.searchParams.get('X-Amz-Signature') !== engine.sign(`${url.pathname}\u0000${date}`)) {
     return undefined
   }
   if (engine.now > parseAmzDate(date) + DOWNLOAD_URL_SECONDS * 1000) return { status: 'expired' }

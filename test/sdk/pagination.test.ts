@@ -88,7 +88,7 @@ describe('pagination', () => {
     await images('other', 3)
     const { nextToken } = await client().send(new ListImagesCommand({ repositoryName: 'app', maxResults: 1 }))
     const expectInvalid = async (promise: Promise<unknown>) => {
-      const error = await promise.catch((e) => e)
+      const error = (await promise.catch((e: unknown) => e)) as Error
       expect(error).toBeInstanceOf(InvalidParameterException)
       expect(error.message).toBe("Invalid parameter at 'nextToken' failed to satisfy constraint: 'Invalid NextToken'")
     }

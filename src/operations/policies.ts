@@ -1,0 +1,74 @@
+import { EcrError, invalidParameter } from '../errors.js'
+import { policyProblem, type PolicyKind } from '../iam-policy.js'
+import type { RegistryState } from '../state/registry-state.js'
+import { findRepository, type FoundRepository } from './context.js'
+import type { Implementations } from './operation.js'
+
+/** Repository permission policies (SetRepositoryPolicy…) and the registry policy (PutRegistryPolicy…). */
+export const policyOperations = {
+  SetRepositoryPolicy(input, ctx) {
+    const { registry, record } = findRepository(ctx, input.repositoryName, input.registryId)
+    // `force` only skips AWS's check that the policy does not lock the caller out of the
+    // repository; that check needs IAM identities, which the fake does not model.
+    checkPolicy(input.policyText, 'repository')
+    registry.repositories.set(ctx.tx, record.name, { ...record, policyText: input.policyText })
+    return { registryId: registry.accountId, repositoryName: record.name, policyText: input.policyText }
+  },
+
+  GetRepositoryPolicy(input, ctx) {
+    const found = findRepository(ctx, input.repositoryName, input.registryId)
+    return { registryId: found.registry.accountId, repositoryName: found.record.name, policyText: repositoryPolicy(found) }
+  },
+
+  DeleteRepositoryPolicy(input, ctx) {
+    const found = findRepository(ctx, input.repositoryName, input.registryId)
+    const policyText = repositoryPolicy(found)
+    const { policyText: _removed, ...record } = found.record
+    found.registry.repositories.set(ctx.tx, record.name, record)
+    return { registryId: found.registry.accountId, repositoryName: record.name, policyText }
+  },
+
+  PutRegistryPolicy(input, ctx) {
+    const registry = ctx.registry()
+    checkPolicy(input.policyText, 'registry')
+    registry.updateSettings(ctx.tx, (settings) => ({ ...settings, policyText: input.policyText }))
+    return { registryId: registry.accountId, policyText: input.policyText }
+  },
+
+  GetRegistryPolicy(_input, ctx) {
+    const registry = ctx.registry()
+    return { registryId: registry.accountId, policyText: registryPolicy(registry) }
+  },
+
+  DeleteRegistryPolicy(_input, ctx) {
+    const registry = ctx.registry()
+    const policyText = registryPolicy(registry)
+    registry.updateSettings(ctx.tx, ({ policyText: _removed, ...settings }) => settings)
+    return { registryId: registry.accountId, policyText }
+  },
+} satisfies Implementations
+
+/** ECR gives no reason beyond "invalid" (observed), whatever the problem is. */
+function checkPolicy(text: string, kind: PolicyKind): void {
+  if (policyProblem(text, kind) !== undefined) {
+    throw invalidParameter('PolicyText', `Invalid ${kind} policy provided`)
+  }
+}
+
+function repositoryPolicy({ registry, record }: FoundRepository): string {
+  if (record.policyText === undefined) {
+    throw new EcrError(
+      'RepositoryPolicyNotFoundException',
+      `Repository policy does not exist for the repository with name '${record.name}' in the registry with id '${registry.accountId}'`,
+    )
+  }
+  return record.policyText
+}
+
+function registryPolicy(registry: RegistryState): string {
+  const { policyText } = registry.settings
+  if (policyText === undefined) {
+    throw new EcrError('RegistryPolicyNotFoundException', `Registry policy does not exist in the registry with id '${registry.accountId}'`)
+  }
+  return policyText
+}

@@ -1,0 +1,172 @@
+import {
+  CreateRepositoryCommand,
+  DeleteRegistryPolicyCommand,
+  DeleteRepositoryCommand,
+  DeleteRepositoryPolicyCommand,
+  GetRegistryPolicyCommand,
+  GetRepositoryPolicyCommand,
+  InvalidParameterException,
+  PutRegistryPolicyCommand,
+  RegistryPolicyNotFoundException,
+  RepositoryNotFoundException,
+  RepositoryPolicyNotFoundException,
+  SetRepositoryPolicyCommand,
+} from '@aws-sdk/client-ecr'
+import { describe, expect, it } from 'vitest'
+import { useFakeEcr } from './harness.js'
+
+const { client } = useFakeEcr()
+
+const ACCOUNT = '123456789012'
+
+// Odd spacing and key order on purpose: ECR stores and returns the text as given.
+const PULL_POLICY = `{
+  "Version" : "2008-10-17",
+  "Statement": [ { "Sid": "pull", "Effect": "Allow",
+      "Principal": { "AWS": [ "arn:aws:iam::111122223333:root", "444455556666" ] },
+      "Action": [ "ecr:BatchGetImage", "ecr:GetDownloadUrlForLayer" ] } ]
+}`
+const OPEN_POLICY = '{"Version":"2012-10-17","Statement":{"Effect":"Allow","Principal":"*","Action":"ecr:*"}}'
+const REPLICATION_POLICY = JSON.stringify({
+  Version: '2012-10-17',
+  Statement: [
+    {
+      Sid: 'replicate',
+      Effect: 'Allow',
+      Principal: { AWS: 'arn:aws:iam::111122223333:root' },
+      Action: ['ecr:CreateRepository', 'ecr:ReplicateImage'],
+      Resource: `arn:aws:ecr:eu-west-1:${ACCOUNT}:repository/*`,
+    },
+  ],
+})
+
+async function repository(name = 'app') {
+  await client().send(new CreateRepositoryCommand({ repositoryName: name }))
+  return name
+}
+
+async function failure(promise: Promise<unknown>) {
+  return promise.then(
+    () => expect.fail('the call succeeded'),
+    (error: unknown) => error as Error,
+  )
+}
+
+describe('repository policies', () => {
+  it('sets, gets and deletes a policy, returning the text exactly as given', async () => {
+    const repositoryName = await repository()
+    const ecr = client()
+    const set = await ecr.send(new SetRepositoryPolicyCommand({ repositoryName, policyText: PULL_POLICY }))
+    expect({ ...set, $metadata: undefined }).toEqual({
+      $metadata: undefined,
+      registryId: ACCOUNT,
+      repositoryName,
+      policyText: PULL_POLICY,
+    })
+    const got = await ecr.send(new GetRepositoryPolicyCommand({ repositoryName }))
+    expect(got).toMatchObject({ registryId: ACCOUNT, repositoryName, policyText: PULL_POLICY })
+
+    const replaced = await ecr.send(new SetRepositoryPolicyCommand({ repositoryName, policyText: OPEN_POLICY, force: true }))
+    expect(replaced.policyText).toBe(OPEN_POLICY)
+    const deleted = await ecr.send(new DeleteRepositoryPolicyCommand({ repositoryName }))
+    expect(deleted).toMatchObject({ registryId: ACCOUNT, repositoryName, policyText: OPEN_POLICY })
+
+    const message = `Repository policy does not exist for the repository with name 'app' in the registry with id '${ACCOUNT}'`
+    const afterDelete = await failure(ecr.send(new GetRepositoryPolicyCommand({ repositoryName })))
+    expect(afterDelete).toBeInstanceOf(RepositoryPolicyNotFoundException)
+    expect(afterDelete.message).toBe(message)
+    const deleteAgain = await failure(ecr.send(new DeleteRepositoryPolicyCommand({ repositoryName })))
+    expect(deleteAgain).toBeInstanceOf(RepositoryPolicyNotFoundException)
+    expect(deleteAgain.message).toBe(message)
+  })
+
+  it('keeps each repository its own policy', async () => {
+    await repository('web')
+    await repository('api')
+    await client().send(new SetRepositoryPolicyCommand({ repositoryName: 'web', policyText: OPEN_POLICY }))
+    await expect(client().send(new GetRepositoryPolicyCommand({ repositoryName: 'api' }))).rejects.toThrow(
+      RepositoryPolicyNotFoundException,
+    )
+  })
+
+  it.each([
+    ['text that is not JSON', 'allow everyone'],
+    ['an empty text', ''],
+    ['a Resource element', REPLICATION_POLICY],
+    ['a statement without a principal', '{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"ecr:*"}]}'],
+    ['an Effect other than Allow or Deny', '{"Version":"2012-10-17","Statement":[{"Effect":"Permit","Principal":"*","Action":"ecr:*"}]}'],
+  ])('refuses %s and keeps the previous policy', async (_case, policyText) => {
+    const repositoryName = await repository()
+    await client().send(new SetRepositoryPolicyCommand({ repositoryName, policyText: PULL_POLICY }))
+    const error = await failure(client().send(new SetRepositoryPolicyCommand({ repositoryName, policyText })))
+    expect(error).toBeInstanceOf(InvalidParameterException)
+    expect(error.message).toBe("Invalid parameter at 'PolicyText' failed to satisfy constraint: 'Invalid repository policy provided'")
+    const { policyText: kept } = await client().send(new GetRepositoryPolicyCommand({ repositoryName }))
+    expect(kept).toBe(PULL_POLICY)
+  })
+
+  it('answers RepositoryNotFound for a missing repository, in the registry asked for', async () => {
+    const ecr = client()
+    const calls = [
+      new SetRepositoryPolicyCommand({ repositoryName: 'missing', policyText: OPEN_POLICY }),
+      new GetRepositoryPolicyCommand({ repositoryName: 'missing' }),
+      new DeleteRepositoryPolicyCommand({ repositoryName: 'missing' }),
+    ]
+    for (const command of calls) {
+      const error = await failure(ecr.send(command as SetRepositoryPolicyCommand))
+      expect(error).toBeInstanceOf(RepositoryNotFoundException)
+      expect(error.message).toBe(`The repository with name 'missing' does not exist in the registry with id '${ACCOUNT}'`)
+    }
+    await repository()
+    const elsewhere = await failure(
+      ecr.send(new SetRepositoryPolicyCommand({ registryId: '999999999999', repositoryName: 'app', policyText: OPEN_POLICY })),
+    )
+    expect(elsewhere).toBeInstanceOf(RepositoryNotFoundException)
+    expect(elsewhere.message).toBe("The repository with name 'app' does not exist in the registry with id '999999999999'")
+  })
+
+  it('goes away with its repository', async () => {
+    const repositoryName = await repository()
+    await client().send(new SetRepositoryPolicyCommand({ repositoryName, policyText: OPEN_POLICY }))
+    await client().send(new DeleteRepositoryCommand({ repositoryName }))
+    await repository()
+    await expect(client().send(new GetRepositoryPolicyCommand({ repositoryName }))).rejects.toThrow(
+      RepositoryPolicyNotFoundException,
+    )
+  })
+})
+
+describe('the registry policy', () => {
+  it('puts, gets and deletes the policy of the caller’s registry', async () => {
+    const ecr = client()
+    const put = await ecr.send(new PutRegistryPolicyCommand({ policyText: REPLICATION_POLICY }))
+    expect({ ...put, $metadata: undefined }).toEqual({ $metadata: undefined, registryId: ACCOUNT, policyText: REPLICATION_POLICY })
+    expect(await ecr.send(new GetRegistryPolicyCommand({}))).toMatchObject({ registryId: ACCOUNT, policyText: REPLICATION_POLICY })
+    await ecr.send(new PutRegistryPolicyCommand({ policyText: OPEN_POLICY }))
+    expect(await ecr.send(new DeleteRegistryPolicyCommand({}))).toMatchObject({ registryId: ACCOUNT, policyText: OPEN_POLICY })
+
+    const message = `Registry policy does not exist in the registry with id '${ACCOUNT}'`
+    for (const command of [new GetRegistryPolicyCommand({}), new DeleteRegistryPolicyCommand({})]) {
+      const error = await failure(ecr.send(command as GetRegistryPolicyCommand))
+      expect(error).toBeInstanceOf(RegistryPolicyNotFoundException)
+      expect(error.message).toBe(message)
+    }
+  })
+
+  it('is one per region', async () => {
+    await client().send(new PutRegistryPolicyCommand({ policyText: OPEN_POLICY }))
+    await expect(client({ region: 'us-west-2' }).send(new GetRegistryPolicyCommand({}))).rejects.toThrow(
+      RegistryPolicyNotFoundException,
+    )
+  })
+
+  it('refuses an invalid policy and keeps the previous one', async () => {
+    await client().send(new PutRegistryPolicyCommand({ policyText: REPLICATION_POLICY }))
+    for (const policyText of ['{"Version":"2012-10-17"}', '{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":"arn:aws:iam::111122223333:root","Action":"ecr:ReplicateImage"}]}']) {
+      const error = await failure(client().send(new PutRegistryPolicyCommand({ policyText })))
+      expect(error).toBeInstanceOf(InvalidParameterException)
+      expect(error.message).toBe("Invalid parameter at 'PolicyText' failed to satisfy constraint: 'Invalid registry policy provided'")
+    }
+    expect((await client().send(new GetRegistryPolicyCommand({}))).policyText).toBe(REPLICATION_POLICY)
+  })
+})
