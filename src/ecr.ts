@@ -191,7 +191,7 @@ export function createEcr(options: EcrOptions = {}): Ecr {
       seq = 0
       await options.storage?.clear()
     },
-    seed: createSeeder(call),
+    seed: createSeeder(call, newId),
     openDownload(url) {
       return openLayerDownload(typeof url === 'string' ? new URL(url) : url, {
         now: now(),

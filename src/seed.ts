@@ -78,9 +78,8 @@ export interface Seeder {
 const DEFAULT_LAYERS = [2048, 8192, 32768]
 const LINUX_AMD64: Platform = { os: 'linux', architecture: 'amd64' }
 
-export function createSeeder(call: Ecr['call']): Seeder {
-  // Every seeded image gets distinct content, so seeding never collides with an earlier image.
-  let counter = 0
+/** `newId` is the engine's id generator: seeded content is as deterministic as the engine's ids. */
+export function createSeeder(call: Ecr['call'], newId: () => string): Seeder {
 
   const repository: Seeder['repository'] = async (name, settings = {}, context) => {
     try {
@@ -112,7 +111,9 @@ export function createSeeder(call: Ecr['call']): Seeder {
   const image: Seeder['image'] = async (repositoryName, options = {}) => {
     const { context } = options
     await repository(repositoryName, {}, context)
-    const id = ++counter
+    // Every seeded image gets distinct content, so seeding never collides with an earlier image
+    // (even one an earlier engine left in shared storage).
+    const id = newId()
     const oci = options.format === 'oci'
     const layers: Array<{ mediaType: string; digest: string; size: number }> = []
     for (const [index, size] of (options.layers ?? DEFAULT_LAYERS).entries()) {

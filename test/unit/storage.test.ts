@@ -1,0 +1,71 @@
+import { describe, expect, it } from 'vitest'
+import { createEcr, memoryStorage, type StoredRecord } from '../../src/index.js'
+
+describe('storage seam', () => {
+  it('a new engine on the same storage starts where the previous one stopped', async () => {
+    const storage = memoryStorage()
+    const first = createEcr({ storage })
+    const image = await first.seed.image('app', { tag: 'v1' })
+    await first.seed.image('app', { tag: 'v2' })
+    await first.call('PutLifecyclePolicy', {
+      repositoryName: 'app',
+      lifecyclePolicyText: JSON.stringify({
+        rules: [{ rulePriority: 1, selection: { tagStatus: 'untagged', countType: 'imageCountMoreThan', countNumber: 5 }, action: { type: 'expire' } }],
+      }),
+    })
+    const { uploadId } = await first.call('InitiateLayerUpload', { repositoryName: 'app' })
+
+    const second = createEcr({ storage })
+    const listed = await second.call('ListImages', { repositoryName: 'app' })
+    expect(listed).toEqual(await first.call('ListImages', { repositoryName: 'app' }))
+    const { images } = await second.call('BatchGetImage', { repositoryName: 'app', imageIds: [{ imageTag: 'v1' }] })
+    expect(images?.[0]?.imageManifest).toBe(image.imageManifest)
+    const layer = JSON.parse(image.imageManifest).layers[0]
+    const { downloadUrl } = await second.call('GetDownloadUrlForLayer', { repositoryName: 'app', layerDigest: layer.digest })
+    expect(second.openDownload(downloadUrl!)).toMatchObject({ status: 'ok', digest: layer.digest })
+    await expect(second.call('GetLifecyclePolicy', { repositoryName: 'app' })).resolves.toMatchObject({ repositoryName: 'app' })
+    await expect(
+      second.call('UploadLayerPart', { repositoryName: 'app', uploadId, partFirstByte: 0, partLastByte: 0, layerPartBlob: new Uint8Array([1]) }),
+    ).resolves.toMatchObject({ lastByteReceived: 0 })
+    // New items keep coming after the loaded ones.
+    const later = await second.seed.image('app', { tag: 'v3' })
+    const { imageIds } = await second.call('ListImages', { repositoryName: 'app' })
+    expect(imageIds?.at(-1)).toEqual({ imageDigest: later.imageDigest, imageTag: 'v3' })
+  })
+
+  it('sees only the records a call changed, and nothing for a failed call', async () => {
+    const writes: StoredRecord[][] = []
+    const storage = { ...memoryStorage(), write: (changes: readonly StoredRecord[]) => void writes.push([...changes]) }
+    const ecr = createEcr({ storage })
+    await ecr.call('CreateRepository', { repositoryName: 'app' })
+    await ecr.call('CreateRepository', { repositoryName: 'app' }).catch(() => undefined)
+    await ecr.call('DescribeRepositories', {})
+    expect(writes).toHaveLength(1)
+    expect(writes[0]).toEqual([expect.objectContaining({ kind: 'repository', scope: ['123456789012', 'us-east-1'], id: 'app' })])
+    await ecr.call('DeleteRepository', { repositoryName: 'app' })
+    expect(writes[1]).toEqual([{ kind: 'repository', scope: ['123456789012', 'us-east-1'], id: 'app', value: undefined }])
+  })
+
+  it('deleting a repository deletes what was stored under it', async () => {
+    const storage = memoryStorage()
+    const ecr = createEcr({ storage })
+    await ecr.seed.image('app', { tag: 'v1' })
+    await ecr.seed.repository('kept')
+    expect(storage.size).toBeGreaterThan(5)
+    await ecr.call('DeleteRepository', { repositoryName: 'app', force: true })
+    expect(storage.size).toBe(1)
+    await ecr.reset()
+    expect(storage.size).toBe(0)
+  })
+
+  it('reports a failing adapter and keeps working in memory', async () => {
+    const problems: unknown[] = []
+    const ecr = createEcr({
+      storage: { read: () => [], write: () => Promise.reject(new Error('quota exceeded')), clear: () => undefined },
+      onStorageError: (error) => problems.push(error),
+    })
+    await ecr.call('CreateRepository', { repositoryName: 'app' })
+    expect(problems).toEqual([new Error('quota exceeded')])
+    expect((await ecr.call('DescribeRepositories', {})).repositories).toHaveLength(1)
+  })
+})
