@@ -130,13 +130,14 @@ export function createEcr(options: EcrOptions = {}): Ecr {
   })()
 
   const execute = (name: string, input: unknown, context: CallContext) => {
-    const implementation = operations[name as OperationName] as
+    // Own properties only: an operation named `constructor` or `__proto__` is just unknown.
+    const implementation = (Object.hasOwn(operations, name) ? operations[name as OperationName] : undefined) as
       | ((input: unknown, ctx: OperationContext) => unknown)
       | undefined
     if (implementation === undefined) {
       throw new EcrError(
         'UnknownOperationException',
-        name in inputSchemas ? `fake-ecr does not implement ${name} yet` : `Unknown operation ${name}`,
+        Object.hasOwn(inputSchemas, name) ? `fake-ecr does not implement ${name} yet` : `Unknown operation ${name}`,
       )
     }
     const validated = validateInput(inputSchemas[name as OperationName], input ?? {})

@@ -15,7 +15,10 @@ const MIN_PART_SIZE = 5 * 1024 * 1024
 /** How long a download URL stays valid, like ECR's presigned S3 URLs. */
 const DOWNLOAD_URL_SECONDS = 3600
 const LAYER_DIGEST = /^[a-zA-Z0-9-_+.]+:[a-fA-F0-9]+$/
-const HASHES: Record<string, (bytes: Uint8Array) => Uint8Array> = { sha256, sha512 }
+const HASHES = new Map<string, (bytes: Uint8Array) => Uint8Array>([
+  ['sha256', sha256],
+  ['sha512', sha512],
+])
 
 /** The blob store: chunked layer uploads, availability checks and download URLs. */
 export const layerOperations = {
@@ -173,7 +176,7 @@ function findUpload({ registry, record, contents }: FoundRepository, uploadId: s
 
 function matches(digest: string, bytes: Uint8Array): boolean {
   const [algorithm = '', encoded = ''] = digest.split(':')
-  const hash = HASHES[algorithm]
+  const hash = HASHES.get(algorithm)
   return hash !== undefined && bytesToHex(hash(bytes)) === encoded.toLowerCase()
 }
 

@@ -95,6 +95,13 @@ describe('layer uploads', () => {
       .catch((e) => e)
     expect(error).toBeInstanceOf(InvalidLayerException)
     expect(error.message).toContain(sha256(content))
+    // Digest algorithms are looked up safely: names like `constructor` are just unknown algorithms.
+    const hex = Buffer.from(content).toString('hex')
+    for (const digest of [`constructor:${hex}`, 'toString:ab', `__proto__:${hex}`]) {
+      await expect(
+        client().send(new CompleteLayerUploadCommand({ repositoryName: 'app', uploadId: id, layerDigests: [digest] })),
+      ).rejects.toThrow(InvalidLayerException)
+    }
     const done = await client().send(
       new CompleteLayerUploadCommand({ repositoryName: 'app', uploadId: id, layerDigests: [sha256('other'), sha256(content)] }),
     )

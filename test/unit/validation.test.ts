@@ -132,11 +132,14 @@ describe('lenient where AWS is lenient', () => {
 })
 
 describe('operations', () => {
-  it('an unknown operation is UnknownOperationException', async () => {
-    const error = await failure('DoesNotExist', {})
-    expect(error.code).toBe('UnknownOperationException')
-    expect(error.status).toBe(400)
-  })
+  it.each(['DoesNotExist', 'constructor', '__proto__', 'toString', 'CreatePullThroughCacheRule'])(
+    'operation %s is UnknownOperationException',
+    async (operation) => {
+      const error = await failure(operation, {})
+      expect(error.code).toBe('UnknownOperationException')
+      expect(error.status).toBe(400)
+    },
+  )
 
   it('a failed call changes nothing', async () => {
     const tags = Array.from({ length: 51 }, (_, i) => ({ Key: `k${i}`, Value: 'v' }))
