@@ -86,13 +86,17 @@ function dotted(path: readonly PropertyKey[]): string {
   return path.map((key) => (typeof key === 'number' ? `${key + 1}.member` : String(key))).join('.')
 }
 
-function withoutNulls(value: unknown): unknown {
-  if (Array.isArray(value)) return value.filter((item) => item !== null).map(withoutNulls)
+/** ECR's deepest input is a few levels deep; anything far deeper is refused before recursing. */
+const MAX_DEPTH = 32
+
+function withoutNulls(value: unknown, depth = 0): unknown {
+  if (depth > MAX_DEPTH) throw new EcrError('SerializationException', 'The request nests values too deeply')
+  if (Array.isArray(value)) return value.filter((item) => item !== null).map((item) => withoutNulls(item, depth + 1))
   if (typeof value !== 'object' || value === null || value instanceof Uint8Array) return value
   // A null-prototype copy: a member named `__proto__` stays an ordinary (ignored) key.
   const copy: Record<string, unknown> = Object.create(null)
   for (const [key, member] of Object.entries(value)) {
-    if (member !== null) copy[key] = withoutNulls(member)
+    if (member !== null) copy[key] = withoutNulls(member, depth + 1)
   }
   return copy
 }

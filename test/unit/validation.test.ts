@@ -87,6 +87,11 @@ describe('values of the wrong JSON type are SerializationException', () => {
     expect(error.toJSON()).toEqual({ __type: 'com.amazon.coral.service#SerializationException', Message: message })
   })
 
+  it('refuses deeply nested values without overflowing the stack', async () => {
+    const deep = JSON.parse(`{"repositoryName":"app","extra":${'['.repeat(100_000)}${']'.repeat(100_000)}}`)
+    expect((await failure('CreateRepository', deep)).code).toBe('SerializationException')
+  })
+
   it('refuses a body that is not an object and blob text that is not base64', async () => {
     expect((await failure('DescribeRepositories', [])).code).toBe('SerializationException')
     expect((await failure('DescribeRepositories', 'text')).code).toBe('SerializationException')
