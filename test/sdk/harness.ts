@@ -1,23 +1,46 @@
 import { ECRClient, type ECRClientConfig } from '@aws-sdk/client-ecr'
-import { setupServer } from 'msw/node'
+import { setupServer, type SetupServer } from 'msw/node'
 import { afterAll, afterEach, beforeAll } from 'vitest'
 import { createEcr, type EcrOptions } from '../../src/index.js'
 import { ecrHandlers } from '../../handlers/index.js'
+import { createEcrServer } from '../../handlers/node/index.js'
+import type { EcrServer } from '../../handlers/node/index.js'
 
 /** Static credentials: without them the SDK probes the EC2 metadata endpoint. */
 export const credentials = { accessKeyId: 'AKIAIOSFODNN7EXAMPLE', secretAccessKey: 'wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY' }
 
 /**
- * An engine behind MSW's `setupServer` for the file that calls it, reset after each test, and a
- * factory of real SDK clients (default region eu-west-1, no retries unless asked).
+ * How this run reaches the engine: `msw` intercepts the SDK's requests to the real ECR hosts in
+ * process; `http` (env `FAKE_ECR_TRANSPORT=http`) sends them over TCP to the standalone server via
+ * a custom endpoint. Tests that depend on ECR's own host names can only run under `msw`.
+ */
+export const transport: 'msw' | 'http' = process.env['FAKE_ECR_TRANSPORT'] === 'http' ? 'http' : 'msw'
+
+/**
+ * An engine for the file that calls it, reset after each test, and a factory of real SDK clients
+ * (default region eu-west-1, no retries unless asked) wired to it through {@link transport}.
+ * `server` is MSW's server, present only under the `msw` transport.
  */
 export function useFakeEcr(options: EcrOptions = {}) {
   const ecr = createEcr(options)
-  const server = setupServer(...ecrHandlers(ecr))
-  beforeAll(() => server.listen({ onUnhandledRequest: 'error' }))
+  const server: SetupServer | undefined = transport === 'msw' ? setupServer(...ecrHandlers(ecr)) : undefined
+  let standalone: EcrServer | undefined
+  beforeAll(async () => {
+    if (server !== undefined) server.listen({ onUnhandledRequest: 'error' })
+    else standalone = await createEcrServer({ ecr, port: 0 })
+  })
   afterEach(() => ecr.reset())
-  afterAll(() => server.close())
+  afterAll(async () => {
+    server?.close()
+    await standalone?.close()
+  })
   const client = (config: ECRClientConfig = {}) =>
-    new ECRClient({ region: 'eu-west-1', credentials, maxAttempts: 1, ...config })
-  return { ecr, server, client }
+    new ECRClient({
+      region: 'eu-west-1',
+      credentials,
+      maxAttempts: 1,
+      ...(standalone !== undefined && { endpoint: standalone.url }),
+      ...config,
+    })
+  return { ecr, server, client, transport }
 }

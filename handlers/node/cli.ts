@@ -1,0 +1,95 @@
+#!/usr/bin/env node
+import { parseArgs } from 'node:util'
+import type { EcrServer } from './glossary.js'
+
+const USAGE = `Usage: fake-ecr [options]
+
+Runs a fake Amazon ECR on this machine. State lives in memory and is gone when it stops.
+
+Options:
+  --port <port>        TCP port to listen on (default 4566; 0 picks a free one)
+  --host <host>        interface to listen on (default 127.0.0.1)
+  --account-id <id>    account that owns what requests create (default 123456789012)
+  --region <region>    region for requests that do not sign one (default us-east-1)
+  -h, --help           show this help
+
+Exit status: 0 after SIGINT or SIGTERM, 1 when the server cannot start or an option is invalid.
+`
+
+const DEFAULTS = { port: '4566', host: '127.0.0.1', 'account-id': '123456789012', region: 'us-east-1' }
+
+type Options = typeof DEFAULTS & { help: boolean }
+
+function parseOptions(args: string[]): Options {
+  const { values } = parseArgs({
+    args,
+    options: {
+      port: { type: 'string' },
+      host: { type: 'string' },
+      'account-id': { type: 'string' },
+      region: { type: 'string' },
+      help: { type: 'boolean', short: 'h', default: false },
+    },
+  })
+  const options = { ...DEFAULTS, ...values }
+  if (!/^\d{1,5}$/.test(options.port) || Number(options.port) > 65535) {
+    throw new Error(`--port must be a number from 0 to 65535, got '${options.port}'.`)
+  }
+  if (!/^\d{12}$/.test(options['account-id'])) {
+    throw new Error(`--account-id must be 12 digits, got '${options['account-id']}'.`)
+  }
+  if (!/^[a-z]{2}(-[a-z]+)+-\d+$/.test(options.region)) {
+    throw new Error(`--region must be an AWS region name such as us-east-1, got '${options.region}'.`)
+  }
+  return options
+}
+
+async function main(): Promise<void> {
+  let options: Options
+  try {
+    options = parseOptions(process.argv.slice(2))
+  } catch (error) {
+    process.stderr.write(`fake-ecr: ${(error as Error).message}\nRun fake-ecr --help for the options.\n`)
+    process.exitCode = 1
+    return
+  }
+  if (options.help) {
+    process.stdout.write(USAGE)
+    return
+  }
+  // Loaded only now: msw and the engine take most of the start-up time, which --help need not pay.
+  const { createEcrServer } = await import('./server.js')
+  let server: EcrServer
+  try {
+    server = await createEcrServer({
+      port: Number(options.port),
+      host: options.host,
+      accountId: options['account-id'],
+      region: options.region,
+    })
+  } catch (error) {
+    process.stderr.write(`${(error as Error).message}\n`)
+    process.exitCode = 1
+    return
+  }
+  process.stdout.write(
+    `fake-ecr listening on ${server.url} (try: aws ecr describe-repositories --endpoint-url ${server.url} --region ${options.region})\n`,
+  )
+  let stopping = false
+  const stop = () => {
+    // A second signal means the user does not want to wait for requests in flight.
+    if (stopping) process.exit(1)
+    stopping = true
+    server.close().then(
+      () => process.exit(0),
+      (error: unknown) => {
+        process.stderr.write(`fake-ecr: failed to stop cleanly: ${String(error)}\n`)
+        process.exit(1)
+      },
+    )
+  }
+  process.on('SIGINT', stop)
+  process.on('SIGTERM', stop)
+}
+
+await main()

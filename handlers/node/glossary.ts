@@ -1,0 +1,34 @@
+import type { SetupServer } from 'msw/node'
+import type { Ecr, EcrOptions } from '../../src/index.js'
+
+export interface EcrServerOptions extends EcrOptions {
+  /** The engine to serve (default: a new one made from the other options, which are then used for it). */
+  ecr?: Ecr
+  /** TCP port to listen on (default `4566`; `0` picks a free port, see {@link EcrServer.port}). */
+  port?: number
+  /** Interface to listen on (default `127.0.0.1`, so nothing outside this machine can reach it). */
+  host?: string
+}
+
+/** A running standalone server. */
+export interface EcrServer {
+  /** The engine behind the server: seed it, inspect it, reset it. */
+  readonly ecr: Ecr
+  /** The address to give clients as their endpoint, e.g. `http://127.0.0.1:4566`. */
+  readonly url: string
+  /** The port the server listens on (the one the system picked when asked for port `0`). */
+  readonly port: number
+  /** Stops accepting connections, lets requests in flight finish, and resolves once closed. */
+  close(): Promise<void>
+}
+
+export interface SetupEcrServerOptions extends EcrOptions {
+  /** The engine to answer with (default: a new one made from the other options). */
+  ecr?: Ecr
+}
+
+export interface SetupEcrServerResult {
+  ecr: Ecr
+  /** MSW's server, not yet listening: call `listen()` (and `close()`) in your test setup. */
+  server: SetupServer
+}

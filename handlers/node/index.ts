@@ -1,0 +1,3 @@
+export { createEcrServer } from './server.js'
+export { setupEcrServer } from './setup-ecr-server.js'
+export type { EcrServer, EcrServerOptions, SetupEcrServerOptions, SetupEcrServerResult } from './glossary.js'

@@ -1,0 +1,132 @@
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http'
+import type { AddressInfo } from 'node:net'
+import { getResponse, type RequestHandler } from 'msw'
+import { createEcr } from '../../src/index.js'
+import { ecrHandlers } from '../index.js'
+import type { EcrServer, EcrServerOptions } from './glossary.js'
+
+const DEFAULT_PORT = 4566
+const DEFAULT_HOST = '127.0.0.1'
+
+/**
+ * Starts the standalone server: a Node HTTP server that answers every request with the same MSW
+ * handlers tests use (`ecrHandlers`), so AWS CLI, boto3 or any SDK can talk to the engine with
+ * `--endpoint-url`. Requests the handlers do not take get a 404 with a JSON message. Rejects
+ * when the port is taken.
+ *
+ * @example
+ * import { createEcrServer } from 'fake-ecr/node'
+ *
+ * const server = await createEcrServer({ port: 0 })
+ * // aws ecr describe-repositories --endpoint-url ${server.url} --region us-east-1
+ * await server.close()
+ */
+export async function createEcrServer(options: EcrServerOptions = {}): Promise<EcrServer> {
+  const { ecr: givenEcr, port = DEFAULT_PORT, host = DEFAULT_HOST, ...engineOptions } = options
+  const ecr = givenEcr ?? createEcr(engineOptions)
+  const handlers = ecrHandlers(ecr)
+  const server = createServer((incoming, outgoing) => void respond(handlers, incoming, outgoing))
+  await listen(server, port, host)
+  const actualPort = (server.address() as AddressInfo).port
+  let closed: Promise<void> | undefined
+  return {
+    ecr,
+    url: `http://${urlHost(host)}:${actualPort}`,
+    port: actualPort,
+    close() {
+      closed ??= new Promise<void>((resolve, reject) => {
+        server.close((error) => (error === undefined ? resolve() : reject(error)))
+        // Idle keep-alive connections would otherwise hold the server open until they time out.
+        server.closeIdleConnections()
+      })
+      return closed
+    },
+  }
+}
+
+function listen(server: Server, port: number, host: string): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const onError = (error: NodeJS.ErrnoException) => {
+      const reason =
+        error.code === 'EADDRINUSE'
+          ? `${host}:${port} is already in use. Choose another port (port 0 picks a free one), or stop the process that holds it.`
+          : `${error.message}.`
+      reject(new Error(`Failed to start fake-ecr: ${reason}`, { cause: error }))
+    }
+    server.once('error', onError)
+    server.listen(port, host, () => {
+      server.off('error', onError)
+      resolve()
+    })
+  })
+}
+
+async function respond(handlers: RequestHandler[], incoming: IncomingMessage, outgoing: ServerResponse): Promise<void> {
+  try {
+    const request = await toFetchRequest(incoming)
+    const response = (await getResponse(handlers, request)) ?? notFound(request)
+    await writeResponse(response, incoming.method === 'HEAD', outgoing)
+  } catch (error) {
+    // One failed request must never take the server down: answer it as the service would.
+    if (outgoing.headersSent) {
+      outgoing.destroy()
+      return
+    }
+    writeJson(outgoing, 500, {
+      __type: 'ServerException',
+      message: `fake-ecr failed to answer ${incoming.method} ${incoming.url}: ${String(error)}`,
+    })
+  }
+}
+
+async function toFetchRequest(incoming: IncomingMessage): Promise<Request> {
+  const method = incoming.method ?? 'GET'
+  // The Host header gives the origin the client used, which the engine builds download URLs on.
+  const url = new URL(incoming.url ?? '/', `http://${incoming.headers.host ?? DEFAULT_HOST}`)
+  const headers = new Headers()
+  for (let i = 0; i + 1 < incoming.rawHeaders.length; i += 2) {
+    headers.append(incoming.rawHeaders[i]!, incoming.rawHeaders[i + 1]!)
+  }
+  if (method === 'GET' || method === 'HEAD') return new Request(url, { method, headers })
+  const chunks: Buffer[] = []
+  for await (const chunk of incoming) chunks.push(chunk as Buffer)
+  return new Request(url, { method, headers, body: Buffer.concat(chunks) })
+}
+
+async function writeResponse(response: Response, head: boolean, outgoing: ServerResponse): Promise<void> {
+  const body = head || response.body === null ? undefined : Buffer.from(await response.arrayBuffer())
+  outgoing.statusCode = response.status
+  if (response.statusText !== '') outgoing.statusMessage = response.statusText
+  for (const [name, value] of response.headers) {
+    if (name !== 'set-cookie') outgoing.setHeader(name, value)
+  }
+  const cookies = response.headers.getSetCookie()
+  if (cookies.length > 0) outgoing.setHeader('set-cookie', cookies)
+  if (body !== undefined) outgoing.setHeader('content-length', body.byteLength)
+  outgoing.end(body)
+}
+
+function notFound(request: Request): Response {
+  const { pathname } = new URL(request.url)
+  return Response.json(
+    {
+      message:
+        `fake-ecr has no handler for ${request.method} ${pathname}. It answers ECR API calls ` +
+        `(POST with an X-Amz-Target header naming an ECR operation) and the URLs its own responses hand out.`,
+    },
+    { status: 404 },
+  )
+}
+
+function writeJson(outgoing: ServerResponse, status: number, body: object): void {
+  const text = JSON.stringify(body)
+  outgoing.writeHead(status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text) })
+  outgoing.end(text)
+}
+
+/** The host to put in the URL: unspecified addresses are reachable on loopback; IPv6 needs brackets. */
+function urlHost(host: string): string {
+  if (host === '0.0.0.0') return '127.0.0.1'
+  if (host === '::') return '[::1]'
+  return host.includes(':') ? `[${host}]` : host
+}

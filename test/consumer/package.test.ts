@@ -1,0 +1,189 @@
+import { execFile, spawn } from 'node:child_process'
+import { once } from 'node:events'
+import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { createInterface } from 'node:readline'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+
+const root = join(import.meta.dirname, '../..')
+let work: string
+let project: string
+let packedFiles: string[]
+
+// The nested npm and vitest must not inherit this run's npm script or vitest worker settings.
+const env = Object.fromEntries(
+  Object.entries(process.env).filter(([name]) => !/^(npm_|vitest|INIT_CWD$)/i.test(name)),
+) as NodeJS.ProcessEnv
+
+function exec(command: string, args: string[], cwd: string): Promise<{ code: number; stdout: string; stderr: string }> {
+  return new Promise((resolve, reject) => {
+    execFile(command, args, { cwd, env, maxBuffer: 64 * 1024 * 1024 }, (error, stdout, stderr) => {
+      if (error !== null && typeof error.code !== 'number') reject(error)
+      else resolve({ code: error === null ? 0 : (error.code as number), stdout, stderr })
+    })
+  })
+}
+
+async function succeed(command: string, args: string[], cwd: string): Promise<string> {
+  const result = await exec(command, args, cwd)
+  if (result.code !== 0) throw new Error(`${command} ${args.join(' ')} exited ${result.code}\n${result.stdout}\n${result.stderr}`)
+  return result.stdout
+}
+
+async function lockedVersion(name: string): Promise<string> {
+  const lock = JSON.parse(await readFile(join(root, 'package-lock.json'), 'utf8'))
+  return lock.packages[`node_modules/${name}`].version
+}
+
+/** The README's Node quick start, exactly as users read it. */
+async function quickStart(): Promise<string> {
+  const readme = await readFile(join(root, 'README.md'), 'utf8')
+  const code = /<!-- quick-start:node:start -->\s*```ts\n([\s\S]*?)```\s*<!-- quick-start:node:end -->/.exec(readme)?.[1]
+  if (code === undefined) throw new Error('README.md has no ```ts block between the quick-start:node markers')
+  return code
+}
+
+const NODE_ENTRY_TEST = `
+import { CreateRepositoryCommand, ECRClient } from '@aws-sdk/client-ecr'
+import { createEcrServer } from 'fake-ecr/node'
+import { expect, it } from 'vitest'
+
+it('serves the SDK over HTTP from fake-ecr/node', async () => {
+  const server = await createEcrServer({ port: 0 })
+  try {
+    const client = new ECRClient({
+      endpoint: server.url,
+      region: 'eu-west-1',
+      credentials: { accessKeyId: 'test', secretAccessKey: 'test' },
+    })
+    const { repository } = await client.send(new CreateRepositoryCommand({ repositoryName: 'web' }))
+    expect(repository?.repositoryArn).toBe('arn:aws:ecr:eu-west-1:123456789012:repository/web')
+    client.destroy()
+  } finally {
+    await server.close()
+  }
+})
+`
+
+// Fails any import of the named packages, so a successful import proves they were never loaded.
+const BLOCKING_HOOKS = `
+const blocked = JSON.parse(process.env.BLOCKED_PACKAGES)
+export async function resolve(specifier, context, next) {
+  if (blocked.some((name) => specifier === name || specifier.startsWith(name + '/'))) {
+    throw new Error('blocked import of ' + specifier)
+  }
+  return next(specifier, context)
+}
+`
+
+const IMPORT_CHECK = `
+import { register } from 'node:module'
+register('./blocking-hooks.mjs', import.meta.url)
+const outcome = {}
+for (const entry of process.argv.slice(2)) {
+  try {
+    const module = await import(entry)
+    if (entry === 'fake-ecr') await module.createEcr().call('CreateRepository', { repositoryName: 'app' })
+    outcome[entry] = 'loaded'
+  } catch (error) {
+    outcome[entry] = error.message
+  }
+}
+console.log(JSON.stringify(outcome))
+`
+
+beforeAll(async () => {
+  work = await mkdtemp(join(tmpdir(), 'fake-ecr-consumer-'))
+  project = join(work, 'project')
+  await mkdir(project)
+  const [packed] = JSON.parse(await succeed('npm', ['pack', '--json', '--pack-destination', work], root))
+  packedFiles = packed.files.map((file: { path: string }) => file.path)
+  const versions = await Promise.all(
+    ['msw', '@aws-sdk/client-ecr', 'vitest', 'typescript', '@types/node'].map(async (name) => `${name}@${await lockedVersion(name)}`),
+  )
+  await writeFile(join(project, 'package.json'), JSON.stringify({ name: 'consumer', private: true, type: 'module' }))
+  await succeed('npm', ['install', join(work, packed.filename), ...versions, '--prefer-offline', '--no-audit', '--no-fund'], project)
+  await writeFile(join(project, 'quick-start.test.ts'), await quickStart())
+  await writeFile(join(project, 'node-entry.test.ts'), NODE_ENTRY_TEST)
+}, 600_000)
+
+afterAll(async () => {
+  if (work !== undefined) await rm(work, { recursive: true, force: true })
+})
+
+describe('the packed package in a fresh project', () => {
+  it('contains built code, declarations and docs only', () => {
+    expect(packedFiles).toContain('dist/src/index.js')
+    expect(packedFiles).toContain('dist/handlers/index.d.ts')
+    expect(packedFiles).toContain('dist/handlers/node/cli.js')
+    const unexpected = packedFiles.filter(
+      (path) => !/^(dist\/(src|handlers)\/.+\.(js|d\.ts)|package\.json|README\.md|CHANGELOG\.md|LICENSE)$/.test(path),
+    )
+    expect(unexpected).toEqual([])
+    expect(packedFiles.filter((path) => /(^|\/)test\/|\.test\./.test(path))).toEqual([])
+  })
+
+  it('runs the README quick start and the fake-ecr/node entry with vitest', async () => {
+    const report = join(work, 'report.json')
+    const result = await exec(join(project, 'node_modules/.bin/vitest'), ['run', '--reporter=json', `--outputFile=${report}`], project)
+    const summary = JSON.parse(await readFile(report, 'utf8'))
+    expect({ code: result.code, passed: summary.numPassedTests, total: summary.numTotalTests }, result.stderr).toEqual({
+      code: 0,
+      passed: 2,
+      total: 2,
+    })
+  }, 120_000)
+
+  it('typechecks against the published declarations', async () => {
+    await writeFile(
+      join(project, 'tsconfig.json'),
+      JSON.stringify({
+        compilerOptions: { module: 'nodenext', target: 'es2022', strict: true, noEmit: true, skipLibCheck: false, types: ['node'] },
+        include: ['*.test.ts'],
+      }),
+    )
+    const result = await exec(join(project, 'node_modules/.bin/tsc'), ['-p', '.'], project)
+    expect(result.stdout + result.stderr).toBe('')
+    expect(result.code).toBe(0)
+  }, 120_000)
+
+  it('loads neither msw nor the AWS SDK for `fake-ecr`, and no AWS SDK for `fake-ecr/handlers`', async () => {
+    await writeFile(join(project, 'blocking-hooks.mjs'), BLOCKING_HOOKS)
+    await writeFile(join(project, 'import-check.mjs'), IMPORT_CHECK)
+    const check = (blocked: string[], entries: string[]) =>
+      new Promise<string>((resolve, reject) =>
+        execFile(
+          process.execPath,
+          ['import-check.mjs', ...entries],
+          { cwd: project, env: { ...env, BLOCKED_PACKAGES: JSON.stringify(blocked) } },
+          (error, stdout, stderr) => (error === null ? resolve(stdout) : reject(new Error(stderr))),
+        ),
+      )
+    expect(JSON.parse(await check(['msw', '@aws-sdk'], ['fake-ecr']))).toEqual({ 'fake-ecr': 'loaded' })
+    expect(JSON.parse(await check(['@aws-sdk'], ['fake-ecr/handlers', 'fake-ecr/node']))).toEqual({
+      'fake-ecr/handlers': 'loaded',
+      'fake-ecr/node': 'loaded',
+    })
+    // The hook does catch msw when an entry does load it.
+    expect(JSON.parse(await check(['msw'], ['fake-ecr/handlers']))).toEqual({ 'fake-ecr/handlers': 'blocked import of msw' })
+  })
+
+  it('installs a working fake-ecr bin', async () => {
+    const child = spawn(join(project, 'node_modules/.bin/fake-ecr'), ['--port', '0'], {
+      cwd: project,
+      env,
+      stdio: ['ignore', 'pipe', 'inherit'],
+    })
+    const [line] = (await once(createInterface({ input: child.stdout! }), 'line')) as [string]
+    const url = /listening on (http:\/\/\S+) /.exec(line)?.[1]
+    const response = await fetch(`${url}/`, {
+      method: 'POST',
+      headers: { 'X-Amz-Target': 'AmazonEC2ContainerRegistry_V20150921.DescribeRepositories' },
+      body: '{}',
+    })
+    child.kill('SIGTERM')
+    expect(await response.json()).toEqual({ repositories: [] })
+    expect((await once(child, 'exit'))[0]).toBe(0)
+  })
+})

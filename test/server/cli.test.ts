@@ -1,0 +1,122 @@
+import { DescribeRepositoriesCommand, CreateRepositoryCommand, ECRClient } from '@aws-sdk/client-ecr'
+import { execFile, spawn, type ChildProcess } from 'node:child_process'
+import { once } from 'node:events'
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises'
+import { createServer, type AddressInfo } from 'node:net'
+import { join } from 'node:path'
+import { createInterface } from 'node:readline'
+import { promisify } from 'node:util'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { credentials } from '../sdk/harness.js'
+
+const root = join(import.meta.dirname, '../..')
+let buildDir: string
+let cli: string
+
+// The CLI is a Node program: build it (emit only; typechecking is `npm run typecheck`'s job) into a
+// folder under node_modules, so its bare imports resolve to this project's dependencies.
+beforeAll(async () => {
+  await mkdir(join(root, 'node_modules/.cache'), { recursive: true })
+  buildDir = await mkdtemp(join(root, 'node_modules/.cache/fake-ecr-cli-'))
+  await promisify(execFile)(process.execPath, [
+    join(root, 'node_modules/typescript/bin/tsc'),
+    ...['-p', join(root, 'tsconfig.build.json'), '--outDir', buildDir, '--noCheck', '--declaration', 'false', '--sourceMap', 'false'],
+  ])
+  await writeFile(join(buildDir, 'package.json'), '{"type":"module"}')
+  cli = join(buildDir, 'handlers/node/cli.js')
+}, 60_000)
+
+afterAll(async () => {
+  if (buildDir !== undefined) await rm(buildDir, { recursive: true, force: true })
+})
+
+interface Finished {
+  code: number | null
+  stdout: string
+  stderr: string
+}
+
+function run(args: string[]): Promise<Finished> {
+  return new Promise((resolve, reject) => {
+    execFile(process.execPath, [cli, ...args], (error, stdout, stderr) => {
+      if (error !== null && typeof error.code !== 'number') reject(error)
+      else resolve({ code: error === null ? 0 : (error.code as number), stdout, stderr })
+    })
+  })
+}
+
+/** Starts the CLI and resolves with its first line of output, once it is listening. */
+async function startCli(args: string[]): Promise<{ child: ChildProcess; firstLine: string }> {
+  const child = spawn(process.execPath, [cli, ...args], { stdio: ['ignore', 'pipe', 'inherit'] })
+  const lines = createInterface({ input: child.stdout! })
+  const [firstLine] = (await once(lines, 'line')) as [string]
+  return { child, firstLine }
+}
+
+describe('fake-ecr CLI', () => {
+  it('listens, prints its URL with a hint, serves the options it was given, and stops on SIGTERM', async () => {
+    const { child, firstLine } = await startCli(['--port', '0', '--account-id', '210987654321', '--region', 'eu-central-1'])
+    try {
+      const url = /^fake-ecr listening on (http:\/\/127\.0\.0\.1:\d+) /.exec(firstLine)?.[1]
+      expect(firstLine).toBe(
+        `fake-ecr listening on ${url} (try: aws ecr describe-repositories --endpoint-url ${url} --region eu-central-1)`,
+      )
+      const client = new ECRClient({ endpoint: url, region: 'eu-central-1', credentials, maxAttempts: 1 })
+      const { repository } = await client.send(new CreateRepositoryCommand({ repositoryName: 'web' }))
+      expect(repository?.repositoryArn).toBe('arn:aws:ecr:eu-central-1:210987654321:repository/web')
+      const { repositories } = await client.send(new DescribeRepositoriesCommand({}))
+      expect(repositories).toHaveLength(1)
+      client.destroy()
+    } finally {
+      child.kill('SIGTERM')
+    }
+    const [code, signal] = await once(child, 'exit')
+    expect({ code, signal }).toEqual({ code: 0, signal: null })
+  })
+
+  it('stops on SIGINT with a client connection still open', async () => {
+    const { child, firstLine } = await startCli(['--port', '0'])
+    const url = /(http:\/\/\S+) /.exec(firstLine)![1]!
+    // A keep-alive client that is never destroyed: shutdown must not wait for it.
+    await new ECRClient({ endpoint: url, region: 'us-east-1', credentials }).send(new DescribeRepositoriesCommand({}))
+    child.kill('SIGINT')
+    const [code] = await once(child, 'exit')
+    expect(code).toBe(0)
+  })
+
+  it('fails with exit code 1 and a clear message when the port is taken', async () => {
+    const blocker = createServer()
+    await new Promise<void>((resolve) => blocker.listen(0, '127.0.0.1', resolve))
+    const { port } = blocker.address() as AddressInfo
+    try {
+      const result = await run(['--port', String(port)])
+      expect(result).toEqual({
+        code: 1,
+        stdout: '',
+        stderr: `Failed to start fake-ecr: 127.0.0.1:${port} is already in use. Choose another port (port 0 picks a free one), or stop the process that holds it.\n`,
+      })
+    } finally {
+      blocker.close()
+    }
+  })
+
+  it('refuses invalid options with exit code 1', async () => {
+    expect(await run(['--port', 'http'])).toEqual({
+      code: 1,
+      stdout: '',
+      stderr: "fake-ecr: --port must be a number from 0 to 65535, got 'http'.\nRun fake-ecr --help for the options.\n",
+    })
+    expect((await run(['--account-id', '42'])).stderr).toContain("--account-id must be 12 digits, got '42'.")
+    expect((await run(['--region', 'Mars'])).stderr).toContain("--region must be an AWS region name such as us-east-1, got 'Mars'.")
+    const unknown = await run(['--verbose'])
+    expect(unknown.code).toBe(1)
+    expect(unknown.stderr).toContain("Unknown option '--verbose'")
+  })
+
+  it('prints the options for --help', async () => {
+    const result = await run(['--help'])
+    expect(result.code).toBe(0)
+    expect(result.stdout).toMatch(/^Usage: fake-ecr \[options\]/)
+    for (const option of ['--port', '--host', '--account-id', '--region']) expect(result.stdout).toContain(option)
+  })
+})

@@ -1,0 +1,161 @@
+import { execFile } from 'node:child_process'
+import { mkdtemp, rm, writeFile } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
+import { createEcrServer, type EcrServer } from '../../handlers/node/index.js'
+import { DOCKER_MANIFEST, sha256 } from '../fixtures.js'
+
+const REGION = 'eu-west-1'
+const ACCOUNT = '123456789012'
+
+/** The AWS CLI to drive: v2 from the Debian package when present, else whatever `aws` is on PATH. */
+async function findAwsCli(): Promise<string | undefined> {
+  for (const candidate of ['/usr/bin/aws', 'aws']) {
+    const found = await new Promise<boolean>((resolve) => execFile(candidate, ['--version'], (error) => resolve(error === null)))
+    if (found) return candidate
+  }
+  return undefined
+}
+
+const aws = await findAwsCli()
+const required = process.env['FAKE_ECR_REQUIRE_AWS_CLI'] === '1'
+
+if (aws === undefined && required) {
+  describe('AWS CLI requirement', () => {
+    it('finds the aws binary', () => {
+      throw new Error('FAKE_ECR_REQUIRE_AWS_CLI=1 but no `aws` binary was found. Install it with `apt-get install -y awscli`.')
+    })
+  })
+} else if (aws === undefined) {
+  console.warn('Skipping the AWS CLI tests: no `aws` binary found (install it with `apt-get install -y awscli`).')
+}
+
+describe.skipIf(aws === undefined)('the real AWS CLI against the standalone server', () => {
+  let server: EcrServer
+  let home: string
+  let env: NodeJS.ProcessEnv
+
+  beforeAll(async () => {
+    server = await createEcrServer({ port: 0 })
+    home = await mkdtemp(join(tmpdir(), 'fake-ecr-aws-cli-'))
+    // Only what this test sets: no profile, config file or pager of the machine leaks in.
+    env = Object.fromEntries(Object.entries(process.env).filter(([name]) => !name.startsWith('AWS_')))
+    Object.assign(env, {
+      AWS_ACCESS_KEY_ID: 'AKIAIOSFODNN7EXAMPLE',
+      AWS_SECRET_ACCESS_KEY: 'wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY',
+      AWS_REGION: REGION,
+      AWS_DEFAULT_REGION: REGION,
+      AWS_PAGER: '',
+      AWS_CONFIG_FILE: join(home, 'config'),
+      AWS_SHARED_CREDENTIALS_FILE: join(home, 'credentials'),
+      AWS_EC2_METADATA_DISABLED: 'true',
+    })
+  })
+  afterEach(() => server.ecr.reset())
+  afterAll(async () => {
+    await server?.close()
+    if (home !== undefined) await rm(home, { recursive: true, force: true })
+  })
+
+  function run(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+    const argv = ['ecr', ...args, '--endpoint-url', server.url, '--output', 'json']
+    return new Promise((resolve, reject) => {
+      execFile(aws!, argv, { env }, (error, stdout, stderr) => {
+        if (error !== null && typeof error.code !== 'number') reject(error)
+        else resolve({ code: error === null ? 0 : (error.code as number), stdout, stderr })
+      })
+    })
+  }
+
+  async function json(...args: string[]): Promise<any> {
+    const result = await run(...args)
+    if (result.code !== 0) throw new Error(`aws ecr ${args.join(' ')} exited ${result.code}: ${result.stderr}`)
+    return JSON.parse(result.stdout)
+  }
+
+  it('creates and describes repositories, following nextToken across pages', async () => {
+    const created = await json('create-repository', '--repository-name', 'team/web', '--image-tag-mutability', 'IMMUTABLE')
+    expect(created.repository).toMatchObject({
+      repositoryName: 'team/web',
+      repositoryArn: `arn:aws:ecr:${REGION}:${ACCOUNT}:repository/team/web`,
+      repositoryUri: `${ACCOUNT}.dkr.ecr.${REGION}.amazonaws.com/team/web`,
+      imageTagMutability: 'IMMUTABLE',
+    })
+    await json('create-repository', '--repository-name', 'team/api')
+    await json('create-repository', '--repository-name', 'team/db')
+    const described = await json('describe-repositories', '--page-size', '1')
+    expect(described.repositories.map((r: { repositoryName: string }) => r.repositoryName).sort()).toEqual([
+      'team/api',
+      'team/db',
+      'team/web',
+    ])
+  })
+
+  it('puts an image from a manifest file, lists it, and deletes it by tag', async () => {
+    await json('create-repository', '--repository-name', 'app')
+    const config = new TextEncoder().encode('{"architecture":"amd64","os":"linux","rootfs":{"type":"layers","diff_ids":[]}}')
+    const layer = new Uint8Array(4096).map((_, i) => i % 256)
+    const context = { region: REGION }
+    const manifest = JSON.stringify({
+      schemaVersion: 2,
+      mediaType: DOCKER_MANIFEST,
+      config: {
+        mediaType: 'application/vnd.docker.container.image.v1+json',
+        digest: await server.ecr.seed.blob('app', config, context),
+        size: config.byteLength,
+      },
+      layers: [
+        {
+          mediaType: 'application/vnd.docker.image.rootfs.diff.tar.gzip',
+          digest: await server.ecr.seed.blob('app', layer, context),
+          size: layer.byteLength,
+        },
+      ],
+    })
+    const manifestFile = join(home, 'manifest.json')
+    await writeFile(manifestFile, manifest)
+
+    const put = await json('put-image', '--repository-name', 'app', '--image-tag', 'v1', '--image-manifest', `file://${manifestFile}`)
+    const digest = sha256(manifest)
+    expect(put.image).toMatchObject({
+      registryId: ACCOUNT,
+      repositoryName: 'app',
+      imageId: { imageDigest: digest, imageTag: 'v1' },
+      imageManifest: manifest,
+    })
+    expect(await json('list-images', '--repository-name', 'app')).toEqual({
+      imageIds: [{ imageDigest: digest, imageTag: 'v1' }],
+    })
+
+    const deleted = await json('batch-delete-image', '--repository-name', 'app', '--image-ids', 'imageTag=v1')
+    expect(deleted).toEqual({ imageIds: [{ imageDigest: digest, imageTag: 'v1' }], failures: [] })
+    expect(await json('list-images', '--repository-name', 'app')).toEqual({ imageIds: [] })
+  })
+
+  it('hands out an authorization token, and get-login-password prints its password', async () => {
+    const { authorizationData } = await json('get-authorization-token')
+    expect(authorizationData).toHaveLength(1)
+    const [entry] = authorizationData
+    expect(entry.proxyEndpoint).toBe(`https://${ACCOUNT}.dkr.ecr.${REGION}.amazonaws.com`)
+    expect(Date.parse(entry.expiresAt)).toBeGreaterThan(Date.now() + 11 * 3600_000)
+    const [user, password] = atob(entry.authorizationToken).split(':')
+    expect(user).toBe('AWS')
+    expect(password).not.toBe('')
+
+    // get-login-password prints the password alone, ready for `docker login --password-stdin`.
+    const login = await run('get-login-password')
+    expect(login.code).toBe(0)
+    expect(login.stdout).toMatch(/^[^\s:]+\n$/)
+  })
+
+  it('exits 254 with the service error when a repository already exists', async () => {
+    await json('create-repository', '--repository-name', 'twice')
+    const again = await run('create-repository', '--repository-name', 'twice')
+    expect(again.code).toBe(254)
+    expect(again.stdout).toBe('')
+    expect(again.stderr.trim()).toBe(
+      `An error occurred (RepositoryAlreadyExistsException) when calling the CreateRepository operation: The repository with name 'twice' already exists in the registry with id '${ACCOUNT}'`,
+    )
+  })
+})
