@@ -142,19 +142,8 @@ export function createSeeder(call: Ecr['call'], newId: () => string): Seeder {
     }
     const mediaType = oci ? MediaTypes.ociManifest : MediaTypes.dockerManifest
     const manifest = JSON.stringify({ schemaVersion: 2, mediaType, config: configDescriptor, layers }, null, 3)
-    const { image: pushed } = await call(
-      'PutImage',
-      { repositoryName, imageManifest: manifest, ...(options.tag !== undefined && { imageTag: options.tag }) },
-      context,
-    )
-    return {
-      repositoryName,
-      imageDigest: pushed!.imageId!.imageDigest!,
-      ...(options.tag !== undefined && { imageTag: options.tag }),
-      imageManifest: manifest,
-      imageManifestMediaType: mediaType,
-      imageSizeInBytes: configDescriptor.size + layers.reduce((total, layer) => total + layer.size, 0),
-    }
+    const size = configDescriptor.size + layers.reduce((total, layer) => total + layer.size, 0)
+    return push(repositoryName, manifest, mediaType, size, options)
   }
 
   const multiPlatformImage: Seeder['multiPlatformImage'] = async (repositoryName, options = {}) => {
@@ -180,19 +169,30 @@ export function createSeeder(call: Ecr['call'], newId: () => string): Seeder {
       null,
       3,
     )
-    const { image: pushed } = await call(
+    const size = Math.max(...children.map((child) => child.imageSizeInBytes))
+    return { ...(await push(repositoryName, manifest, mediaType, size, options)), children }
+  }
+
+  /** Pushes a manifest whose blobs or children are in place, and describes the seeded image. */
+  const push = async (
+    repositoryName: string,
+    manifest: string,
+    mediaType: string,
+    imageSizeInBytes: number,
+    { tag, context }: { tag?: string; context?: CallContext },
+  ): Promise<SeededImage> => {
+    const { image } = await call(
       'PutImage',
-      { repositoryName, imageManifest: manifest, ...(options.tag !== undefined && { imageTag: options.tag }) },
+      { repositoryName, imageManifest: manifest, ...(tag !== undefined && { imageTag: tag }) },
       context,
     )
     return {
       repositoryName,
-      imageDigest: pushed!.imageId!.imageDigest!,
-      ...(options.tag !== undefined && { imageTag: options.tag }),
+      imageDigest: image!.imageId!.imageDigest!,
+      ...(tag !== undefined && { imageTag: tag }),
       imageManifest: manifest,
       imageManifestMediaType: mediaType,
-      imageSizeInBytes: Math.max(...children.map((child) => child.imageSizeInBytes)),
-      children,
+      imageSizeInBytes,
     }
   }
 

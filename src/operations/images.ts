@@ -88,15 +88,9 @@ export const imageOperations = {
     const images: Image[] = []
     const failures: ImageFailure[] = []
     const pulled = new Set<string>()
-    for (const imageId of uniqueImageIds(input.imageIds)) {
-      const resolved = resolveImageId(found, imageId)
-      if ('failure' in resolved) {
-        failures.push(resolved.failure)
-        continue
-      }
-      const { image } = resolved
+    for (const { imageId, image } of resolveEach(found, input.imageIds, failures)) {
       // Stored manifests are returned as pushed; ECR converts formats only for some by-tag pulls
-      // (see decisions/manifest-handling.md).
+      // (see decisions/manifests.md).
       images.push({
         registryId: found.registry.accountId,
         repositoryName: found.record.name,
@@ -117,13 +111,7 @@ export const imageOperations = {
     const { contents } = found
     const imageIds: ImageIdentifier[] = []
     const failures: ImageFailure[] = []
-    for (const imageId of uniqueImageIds(input.imageIds)) {
-      const resolved = resolveImageId(found, imageId)
-      if ('failure' in resolved) {
-        failures.push(resolved.failure)
-        continue
-      }
-      const { image } = resolved
+    for (const { imageId, image } of resolveEach(found, input.imageIds, failures)) {
       const tags = contents.tagsOf(image.digest)
       const deletesImage = imageId.imageTag === undefined || tags.length === 1
       const parents = contents.referencedBy.get(image.digest)
@@ -241,15 +229,24 @@ function matchesTagStatus({ contents }: FoundRepository, digest: string, tagStat
   return contents.tagsByDigest.has(digest) === (tagStatus === 'TAGGED')
 }
 
-/** The same image id asked for twice is answered once. */
-function uniqueImageIds(imageIds: ImageIdentifier[]): ImageIdentifier[] {
+/**
+ * Resolves the image ids of a batch call in order (the same id asked for twice is answered once),
+ * adding those that do not resolve to `failures`.
+ */
+function* resolveEach(
+  found: FoundRepository,
+  imageIds: ImageIdentifier[],
+  failures: ImageFailure[],
+): Generator<{ imageId: ImageIdentifier; image: ImageRecord }> {
   const seen = new Set<string>()
-  return imageIds.filter(({ imageDigest, imageTag }) => {
-    const key = `${imageDigest ?? ''}\u0000${imageTag ?? ''}`
-    if (seen.has(key)) return false
+  for (const imageId of imageIds) {
+    const key = `${imageId.imageDigest ?? ''}\u0000${imageId.imageTag ?? ''}`
+    if (seen.has(key)) continue
     seen.add(key)
-    return true
-  })
+    const resolved = resolveImageId(found, imageId)
+    if ('failure' in resolved) failures.push(resolved.failure)
+    else yield { imageId, image: resolved.image }
+  }
 }
 
 /** Refuses a manifest whose blobs (image) or child manifests (index) are not in the repository. */
