@@ -1,12 +1,17 @@
 import { base64url, fromBase64url } from './encoding.js'
 import { EcrError } from './errors.js'
+import type { Position } from './state/seq-index.js'
 
 /** ECR's page size when `maxResults` is not given. */
 export const DEFAULT_PAGE_SIZE = 100
 
-/** Where a listing stopped: the sequence number of the last item, and a sub-position within it. */
+/**
+ * Where a listing stopped: the position of the last item (its sequence number, and its id when
+ * sequence numbers can tie), and a sub-position within it.
+ */
 export interface Cursor {
   seq: number
+  id?: string
   /** For listings with several entries per item (ListImages: one per tag), the last entry. */
   sub?: string
 }
@@ -45,6 +50,11 @@ export class PageTokens {
   }
 }
 
+/** The creation-order position a cursor names. */
+export function position({ seq, id = '' }: Cursor): Position {
+  return { seq, id }
+}
+
 /**
  * Takes one page from `entries` (in listing order, each with the cursor just after it): at most
  * `limit` items, and a token only when more entries follow.
@@ -78,10 +88,10 @@ function parseCursor(payload: string): Cursor | undefined {
   try {
     const value: unknown = JSON.parse(new TextDecoder().decode(fromBase64url(payload)))
     if (typeof value !== 'object' || value === null) return undefined
-    const { seq, sub } = value as Record<string, unknown>
+    const { seq, id, sub } = value as Record<string, unknown>
     if (typeof seq !== 'number' || !Number.isSafeInteger(seq)) return undefined
-    if (sub !== undefined && typeof sub !== 'string') return undefined
-    return sub === undefined ? { seq } : { seq, sub }
+    if ((id !== undefined && typeof id !== 'string') || (sub !== undefined && typeof sub !== 'string')) return undefined
+    return { seq, ...(id !== undefined && { id }), ...(sub !== undefined && { sub }) }
   } catch {
     return undefined
   }

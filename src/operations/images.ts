@@ -2,7 +2,7 @@ import type { Image, ImageDetail, ImageFailure, ImageIdentifier, TagStatus } fro
 import { sha256Digest } from '../digest.js'
 import { EcrError, invalidParameter } from '../errors.js'
 import { parseManifest, referencesOf, type ParsedManifest } from '../manifest.js'
-import { DEFAULT_PAGE_SIZE, takePage, type Cursor } from '../pagination.js'
+import { DEFAULT_PAGE_SIZE, position, takePage } from '../pagination.js'
 import type { ImageRecord } from '../state/records.js'
 import { findRepository, type FoundRepository, type OperationContext } from './context.js'
 import { IMAGE_TAG, requireImage, resolveImageId } from './image-ids.js'
@@ -153,13 +153,13 @@ export const imageOperations = {
     const tagStatus = input.filter?.tagStatus ?? 'ANY'
     const imageStatus = input.filter?.imageStatus ?? 'ANY'
     const listing = listingOf('DescribeImages', found, `${tagStatus}/${imageStatus}`)
-    const after = input.nextToken === undefined ? 0 : ctx.tokens.decode(listing, input.nextToken).seq
+    const after = input.nextToken === undefined ? undefined : position(ctx.tokens.decode(listing, input.nextToken))
     const page = takePage(
       (function* () {
         if (imageStatus !== 'ANY' && imageStatus !== 'ACTIVE') return
         for (const { seq, id } of found.contents.imageOrder.after(after)) {
           if (!matchesTagStatus(found, id, tagStatus)) continue
-          yield { item: imageDetail(ctx, found, found.contents.images.get(id)!), cursor: { seq } }
+          yield { item: imageDetail(ctx, found, found.contents.images.get(id)!), cursor: { seq, id } }
         }
       })(),
       input.maxResults ?? DEFAULT_PAGE_SIZE,
@@ -174,22 +174,24 @@ export const imageOperations = {
     const tagStatus = input.filter?.tagStatus ?? 'ANY'
     const imageStatus = input.filter?.imageStatus ?? 'ANY'
     const listing = listingOf('ListImages', found, `${tagStatus}/${imageStatus}`)
-    const start: Cursor = input.nextToken === undefined ? { seq: 0 } : ctx.tokens.decode(listing, input.nextToken)
+    const start = input.nextToken === undefined ? undefined : ctx.tokens.decode(listing, input.nextToken)
     const page = takePage(
       (function* () {
         if (imageStatus !== 'ANY' && imageStatus !== 'ACTIVE') return
         // The image the previous page stopped in may have tags left to list.
-        const current = found.contents.imageOrder.at(start.seq)
-        if (current !== undefined && start.sub !== undefined && matchesTagStatus(found, current, tagStatus)) {
-          for (const tag of found.contents.tagsOf(current)) {
-            if (tag > start.sub) yield { item: { imageDigest: current, imageTag: tag }, cursor: { seq: start.seq, sub: tag } }
+        const current = start === undefined ? undefined : position(start)
+        const resumes =
+          current !== undefined && found.contents.imageOrder.has(current) && matchesTagStatus(found, current.id, tagStatus)
+        if (resumes && start?.sub !== undefined) {
+          for (const tag of found.contents.tagsOf(current!.id)) {
+            if (tag > start.sub) yield { item: { imageDigest: current.id, imageTag: tag }, cursor: { ...current, sub: tag } }
           }
         }
-        for (const { seq, id } of found.contents.imageOrder.after(start.seq)) {
+        for (const { seq, id } of found.contents.imageOrder.after(current)) {
           if (!matchesTagStatus(found, id, tagStatus)) continue
           const tags = found.contents.tagsOf(id)
-          if (tags.length === 0) yield { item: { imageDigest: id } as ImageIdentifier, cursor: { seq } }
-          for (const tag of tags) yield { item: { imageDigest: id, imageTag: tag }, cursor: { seq, sub: tag } }
+          if (tags.length === 0) yield { item: { imageDigest: id } as ImageIdentifier, cursor: { seq, id } }
+          for (const tag of tags) yield { item: { imageDigest: id, imageTag: tag }, cursor: { seq, id, sub: tag } }
         }
       })(),
       input.maxResults ?? DEFAULT_PAGE_SIZE,

@@ -1,6 +1,6 @@
 import type { ImageTagMutability, ImageTagMutabilityExclusionFilter, Repository } from '@aws-sdk/client-ecr'
 import { EcrError, invalidParameter } from '../errors.js'
-import { DEFAULT_PAGE_SIZE, takePage } from '../pagination.js'
+import { DEFAULT_PAGE_SIZE, position, takePage } from '../pagination.js'
 import { registryHost, repositoryArn } from '../partitions.js'
 import type { RepositoryRecord } from '../state/records.js'
 import type { RegistryState } from '../state/registry-state.js'
@@ -51,11 +51,11 @@ export const repositoryOperations = {
       }
     }
     const listing = `DescribeRepositories\u0000${registry.accountId}\u0000${ctx.region}`
-    const after = input.nextToken === undefined ? 0 : ctx.tokens.decode(listing, input.nextToken).seq
+    const after = input.nextToken === undefined ? undefined : position(ctx.tokens.decode(listing, input.nextToken))
     const page = takePage(
       (function* () {
         for (const { seq, id } of registry.repositoryOrder.after(after)) {
-          yield { item: repositoryOutput(registry, registry.repositories.get(id)!), cursor: { seq } }
+          yield { item: repositoryOutput(registry, registry.repositories.get(id)!), cursor: { seq, id } }
         }
       })(),
       input.maxResults ?? DEFAULT_PAGE_SIZE,

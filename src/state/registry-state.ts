@@ -28,14 +28,14 @@ export class RepositoryContents {
   constructor(scope: readonly string[]) {
     this.images = new RecordTable<ImageRecord>('image', scope, {
       added: (digest, image) => {
-        this.imageOrder.insert(image.seq, digest)
+        this.imageOrder.insert({ seq: image.seq, id: digest })
         for (const reference of image.references) {
           if (image.isIndex) addTo(this.referencedBy, reference.digest, digest)
           else this.countBlob(reference, 1)
         }
       },
       removed: (digest, image) => {
-        this.imageOrder.remove(image.seq)
+        this.imageOrder.remove({ seq: image.seq, id: digest })
         for (const reference of image.references) {
           if (image.isIndex) removeFrom(this.referencedBy, reference.digest, digest)
           else this.countBlob(reference, -1)
@@ -80,8 +80,8 @@ export class RegistryState {
   ) {
     this.scope = [accountId, region]
     this.repositories = new RecordTable<RepositoryRecord>('repository', this.scope, {
-      added: (name, record) => this.repositoryOrder.insert(record.seq, name),
-      removed: (_name, record) => this.repositoryOrder.remove(record.seq),
+      added: (name, record) => this.repositoryOrder.insert({ seq: record.seq, id: name }),
+      removed: (name, record) => this.repositoryOrder.remove({ seq: record.seq, id: name }),
     })
     this.settingsTable = new RecordTable<RegistryRecord>('registry', this.scope)
   }

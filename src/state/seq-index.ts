@@ -1,54 +1,59 @@
+/** A place in creation order: the item's sequence number, with its id to break ties. */
+export interface Position {
+  seq: number
+  id: string
+}
+
 /**
- * Ids kept in the order of a sequence number that only grows (the order items were created in).
- * It gives listings a stable order and lets a page start after any position with a binary
- * search, so a page costs the same in a small collection as in a large one. New items go at the
- * end; removing one shifts the ids after it (a memory move, fast even at 100,000 items).
+ * Ids kept in creation order (a sequence number that only grows, ties broken by id: engines
+ * sharing storage from two browser tabs may hand out the same number). It gives listings a stable
+ * order and lets a page start after any position with a binary search, so a page costs the same
+ * in a small collection as in a large one. New items go at the end; removing one shifts the
+ * entries after it (a memory move, fast even at 100,000 items).
  */
 export class SeqIndex {
-  private readonly seqs: number[] = []
-  private readonly ids: string[] = []
+  private readonly entries: Position[] = []
 
   get size(): number {
-    return this.seqs.length
+    return this.entries.length
   }
 
-  insert(seq: number, id: string): void {
-    const at = this.firstAfter(seq - 1)
-    if (this.seqs[at] === seq) {
-      this.ids[at] = id
-      return
-    }
-    this.seqs.splice(at, 0, seq)
-    this.ids.splice(at, 0, id)
+  insert(position: Position): void {
+    const at = this.firstAfter(position, true)
+    if (this.has(position)) return
+    this.entries.splice(at, 0, { seq: position.seq, id: position.id })
   }
 
-  remove(seq: number): void {
-    const at = this.firstAfter(seq - 1)
-    if (this.seqs[at] !== seq) return
-    this.seqs.splice(at, 1)
-    this.ids.splice(at, 1)
+  remove(position: Position): void {
+    const at = this.firstAfter(position, true)
+    if (this.matches(at, position)) this.entries.splice(at, 1)
   }
 
-  /** The id at sequence number `seq`, if it is still there. */
-  at(seq: number): string | undefined {
-    const at = this.firstAfter(seq - 1)
-    return this.seqs[at] === seq ? this.ids[at] : undefined
+  has(position: Position): boolean {
+    return this.matches(this.firstAfter(position, true), position)
   }
 
-  /** Ids whose sequence number is greater than `seq`, in order. */
-  *after(seq: number): Generator<{ seq: number; id: string }> {
-    for (let at = this.firstAfter(seq); at < this.seqs.length; at++) {
-      yield { seq: this.seqs[at]!, id: this.ids[at]! }
+  /** Entries after `position` (all of them when it is omitted), in order. */
+  *after(position?: Position): Generator<Position> {
+    for (let at = position === undefined ? 0 : this.firstAfter(position, false); at < this.entries.length; at++) {
+      yield this.entries[at]!
     }
   }
 
-  /** Position of the first sequence number greater than `seq`. */
-  private firstAfter(seq: number): number {
+  private matches(at: number, { seq, id }: Position): boolean {
+    const entry = this.entries[at]
+    return entry !== undefined && entry.seq === seq && entry.id === id
+  }
+
+  /** Index of the first entry after `position` (or at it, when `inclusive`). */
+  private firstAfter({ seq, id }: Position, inclusive: boolean): number {
     let low = 0
-    let high = this.seqs.length
+    let high = this.entries.length
     while (low < high) {
       const middle = (low + high) >>> 1
-      if (this.seqs[middle]! <= seq) low = middle + 1
+      const entry = this.entries[middle]!
+      const before = entry.seq < seq || (entry.seq === seq && (inclusive ? entry.id < id : entry.id <= id))
+      if (before) low = middle + 1
       else high = middle
     }
     return low
