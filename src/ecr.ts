@@ -3,6 +3,8 @@ import { hmac } from '@noble/hashes/hmac.js'
 import { sha256 } from '@noble/hashes/sha2.js'
 import { bytesToHex, randomBytes } from '@noble/hashes/utils.js'
 import { EcrError } from './errors.js'
+import { createEmitter, type EcrEvents } from './events.js'
+import { createFaults, type Faults } from './faults.js'
 import { inputSchemas, type OperationTypes } from './model/shapes.generated.js'
 import type { EngineSettings, OperationContext, ScannedImage } from './operations/context.js'
 import type { OperationName } from './operations/operation.js'
@@ -23,8 +25,10 @@ export interface EcrOptions {
   region?: string
   /** The engine's clock (default: the system clock). Move it to age images, scans and tokens. */
   now?: () => Date | number
-  /** Id generator for upload ids and tokens (default: `crypto.randomUUID`). */
+  /** Id generator for upload ids and seeded content (default: `crypto.randomUUID`). */
   generateId?: () => string
+  /** Random numbers from 0 to 1, used by probabilistic faults (default: `Math.random`). */
+  random?: () => number
   /**
    * Refuse manifests whose config and layers (or, for an index, child manifests) are not in the
    * repository, as AWS does (default `true`). Turn off to record manifests without pushing blobs.
@@ -34,10 +38,21 @@ export interface EcrOptions {
   scanDurationMs?: number
   /** The findings a basic scan reports for an image (default: a realistic, deterministic set). */
   scanFindings?: (image: ScannedImage) => ImageScanFinding[]
+  /**
+   * Fills a fresh engine, e.g. `async (ecr) => { await ecr.seed.image('web', { tag: 'v1' }) }`. It
+   * runs once stored state is loaded, and only if there was none (so persisted state is seeded
+   * once); calls wait for it.
+   */
+  seed?: (ecr: Ecr) => Promise<void> | void
   /** Where state is persisted (default: nowhere; state lives in memory). */
   storage?: StorageAdapter
   /** Called when the storage adapter fails; the engine keeps working in memory (default: console.warn). */
   onStorageError?: (error: unknown) => void
+  /**
+   * Sees every record an operation is about to write; throwing aborts the call, which then
+   * changes nothing. For testing atomicity.
+   */
+  beforeWrite?: (record: StoredRecord) => void
 }
 
 /** Who is calling and where: the account and region of a request. */
@@ -52,7 +67,7 @@ export interface CallContext {
 export interface Ecr {
   readonly accountId: string
   readonly region: string
-  /** Resolves once state from the storage adapter is loaded (calls wait for it on their own). */
+  /** Resolves once stored state is loaded and the `seed` option has run (calls wait for it on their own). */
   readonly ready: Promise<void>
   /**
    * Runs one ECR operation, as the service would for a request with this input. Rejects with an
@@ -72,6 +87,22 @@ export interface Ecr {
   reset(): Promise<void>
   /** Helpers that create repositories and images (with generated blobs) in one call. */
   readonly seed: Seeder
+  /** Failures and latency to inject into chosen operations. */
+  readonly faults: Faults
+  /**
+   * Every record of the engine's state (all accounts and regions), in a stable order: what a
+   * test compares to check that a call changed nothing, or exactly what it should.
+   */
+  snapshot(): StoredRecord[]
+  /**
+   * Listens to the engine: `change` after every call that changed state (and after changes made
+   * by another engine sharing the storage), `storage-error` when the adapter fails. Returns a
+   * function that stops listening.
+   *
+   * @example
+   * const stop = ecr.on('change', ({ records }) => render())
+   */
+  on<Event extends keyof EcrEvents>(event: Event, listener: (payload: EcrEvents[Event]) => void): () => void
   /** Serves a layer download URL from GetDownloadUrlForLayer (used by the handlers). */
   openDownload(url: string | URL): LayerDownload | undefined
 }
@@ -102,8 +133,12 @@ export function createEcr(options: EcrOptions = {}): Ecr {
     scanFindings: options.scanFindings ?? defaultScanFindings,
   }
   const secret = randomBytes(32)
-  const onStorageError =
-    options.onStorageError ?? ((error: unknown) => console.warn('fake-ecr: failed to persist state:', error))
+  const emitter = createEmitter()
+  const faults = createFaults(options.random ?? Math.random, (ms) => new Promise((resolve) => setTimeout(resolve, ms)))
+  const reportStorageError = (error: unknown) => {
+    emitter.emit('storage-error', { error })
+    ;(options.onStorageError ?? ((cause: unknown) => console.warn('fake-ecr: failed to persist state:', cause)))(error)
+  }
   const registries = new Map<string, RegistryState>()
   let seq = 0
 
@@ -114,20 +149,19 @@ export function createEcr(options: EcrOptions = {}): Ecr {
     return registry
   }
 
-  const sign = (text: string) => bytesToHex(hmac(sha256, secret, new TextEncoder().encode(text)))
-  const tokens = new PageTokens(sign)
-
-  const ready = (async () => {
-    if (options.storage === undefined) return
-    const records = [...(await options.storage.read())].sort((a, b) => KIND_ORDER[a.kind] - KIND_ORDER[b.kind])
-    for (const record of records) {
+  /** Applies records from storage: those loaded at start, or another engine's changes. */
+  const applyStored = (records: Iterable<StoredRecord>) => {
+    for (const record of [...records].sort((a, b) => KIND_ORDER[a.kind] - KIND_ORDER[b.kind])) {
       const [recordAccount, recordRegion] = record.scope
       if (recordAccount === undefined || recordRegion === undefined) continue
       registryOf(recordAccount, recordRegion).load(record)
       const value = record.value as { seq?: unknown } | undefined
       if (typeof value?.seq === 'number') seq = Math.max(seq, value.seq)
     }
-  })()
+  }
+
+  const sign = (text: string) => bytesToHex(hmac(sha256, secret, new TextEncoder().encode(text)))
+  const tokens = new PageTokens(sign)
 
   const execute = (name: string, input: unknown, context: CallContext) => {
     // Own properties only: an operation named `constructor` or `__proto__` is just unknown.
@@ -141,7 +175,7 @@ export function createEcr(options: EcrOptions = {}): Ecr {
       )
     }
     const validated = validateInput(inputSchemas[name as OperationName], input ?? {})
-    const tx = new Transaction()
+    const tx = new Transaction(options.beforeWrite)
     const callAccount = context.accountId ?? accountId
     const callRegion = context.region ?? region
     const ctx: OperationContext = {
@@ -166,33 +200,70 @@ export function createEcr(options: EcrOptions = {}): Ecr {
     }
   }
 
-  const call: Ecr['call'] = async (name, input, context = {}) => {
-    await ready
-    const { output, changes } = execute(name, input, context)
-    if (changes.length > 0 && options.storage !== undefined) {
-      try {
-        await options.storage.write(changes)
-      } catch (error) {
-        onStorageError(error)
+  /** A `call` that waits for `gate` first (seeding waits for loading only, everyone else for seeding too). */
+  const callAfter =
+    (gate: () => Promise<void>): Ecr['call'] =>
+    async (name, input, context = {}) => {
+      await gate()
+      await faults.before(name)
+      const { output, changes } = execute(name, input, context)
+      if (changes.length > 0) {
+        emitter.emit('change', { records: changes, origin: 'local' })
+        if (options.storage !== undefined) {
+          try {
+            await options.storage.write(changes)
+          } catch (error) {
+            reportStorageError(error)
+          }
+        }
       }
+      // Callers get their own copy: nothing they do to a result can reach engine state.
+      return structuredClone(output) as never
     }
-    // Callers get their own copy: nothing they do to a result can reach engine state.
-    return structuredClone(output) as never
+
+  const loaded = (async () => {
+    if (options.storage === undefined) return false
+    const records = [...(await options.storage.read())]
+    applyStored(records)
+    options.storage.subscribe?.((event) => {
+      if ('cleared' in event) {
+        clear()
+        emitter.emit('change', { records: [], origin: 'external', cleared: true })
+        return
+      }
+      applyStored(event.changes)
+      emitter.emit('change', { records: event.changes, origin: 'external' })
+    })
+    return records.length > 0
+  })()
+
+  const clear = () => {
+    registries.clear()
+    seq = 0
   }
 
-  return {
+  const call = callAfter(() => ready)
+  const ecr: Ecr = {
     accountId,
     region,
-    ready,
+    get ready() {
+      return ready
+    },
     operations: Object.keys(operations) as OperationName[],
     call,
     async reset() {
       await ready
-      registries.clear()
-      seq = 0
+      clear()
+      emitter.emit('change', { records: [], origin: 'local', cleared: true })
       await options.storage?.clear()
     },
     seed: createSeeder(call, newId),
+    faults,
+    snapshot() {
+      const records = [...registries.values()].flatMap((registry) => [...registry.records()])
+      return records.sort((a, b) => compareKeys(recordKey(a), recordKey(b)))
+    },
+    on: emitter.on,
     openDownload(url) {
       return openLayerDownload(typeof url === 'string' ? new URL(url) : url, {
         now: now(),
@@ -205,6 +276,13 @@ export function createEcr(options: EcrOptions = {}): Ecr {
       })
     },
   }
+  const ready: Promise<void> = (async () => {
+    const hadState = await loaded
+    if (hadState || options.seed === undefined) return
+    const whileLoading = callAfter(() => loaded.then(() => undefined))
+    await options.seed({ ...ecr, call: whileLoading, seed: createSeeder(whileLoading, newId) })
+  })()
+  return ecr
 }
 
 const KIND_ORDER: Record<StoredRecord['kind'], number> = {
@@ -214,4 +292,17 @@ const KIND_ORDER: Record<StoredRecord['kind'], number> = {
   tag: 3,
   blob: 4,
   upload: 5,
+}
+
+function recordKey(record: StoredRecord): string[] {
+  return [...record.scope, String(KIND_ORDER[record.kind]), record.id]
+}
+
+function compareKeys(a: readonly string[], b: readonly string[]): number {
+  for (let i = 0; i < Math.max(a.length, b.length); i++) {
+    const left = a[i] ?? ''
+    const right = b[i] ?? ''
+    if (left !== right) return left < right ? -1 : 1
+  }
+  return 0
 }

@@ -49,20 +49,23 @@ export type EcrErrorCode =
  * }
  */
 export class EcrError extends Error {
-  override readonly name: EcrErrorCode
-  readonly code: EcrErrorCode
+  override readonly name: string
+  /** The AWS error code: one of ECR's ({@link EcrErrorCode}), or any code an injected fault names. */
+  readonly code: EcrErrorCode | (string & {})
   readonly status: number
   readonly details: Readonly<Record<string, string | number>>
 
   constructor(
-    code: EcrErrorCode,
+    code: EcrErrorCode | (string & {}),
     message: string,
     details: Record<string, string | number> = {},
+    /** HTTP status (default: 500 for ServerException, else 400, as ECR answers). */
+    status?: number,
   ) {
     super(message)
     this.name = code
     this.code = code
-    this.status = code === 'ServerException' ? 500 : 400
+    this.status = status ?? (code === 'ServerException' ? 500 : 400)
     this.details = details
   }
 

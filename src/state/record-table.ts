@@ -1,4 +1,4 @@
-import type { RecordKind } from '../storage/storage.js'
+import type { RecordKind, StoredRecord } from '../storage/storage.js'
 import type { Transaction } from './transaction.js'
 
 /**
@@ -43,22 +43,31 @@ export class RecordTable<Value> {
   }
 
   set(tx: Transaction, id: string, value: Value): void {
+    const record = this.record(id, value)
+    tx.willWrite(record)
     const previous = this.map.get(id)
     const existed = this.map.has(id)
     this.apply(id, value)
-    tx.wrote(() => this.apply(id, existed ? previous : undefined), this.record(id, value))
+    tx.wrote(() => this.apply(id, existed ? previous : undefined), record)
   }
 
   delete(tx: Transaction, id: string): void {
     if (!this.map.has(id)) return
+    const record = this.record(id, undefined)
+    tx.willWrite(record)
     const previous = this.map.get(id)
     this.apply(id, undefined)
-    tx.wrote(() => this.apply(id, previous), this.record(id, undefined))
+    tx.wrote(() => this.apply(id, previous), record)
   }
 
-  /** Fills the table from storage, outside any transaction. */
-  load(id: string, value: Value): void {
+  /** Applies a record from storage (a value, or `undefined` for a deletion), outside any transaction. */
+  load(id: string, value: Value | undefined): void {
     this.apply(id, value)
+  }
+
+  /** The table's records as storage sees them. */
+  *records(): Generator<StoredRecord> {
+    for (const [id, value] of this.map) yield this.record(id, value)
   }
 
   private apply(id: string, value: Value | undefined): void {
@@ -73,7 +82,7 @@ export class RecordTable<Value> {
     }
   }
 
-  private record(id: string, value: Value | undefined) {
+  private record(id: string, value: Value | undefined): StoredRecord {
     return { kind: this.kind, scope: this.scope, id, value }
   }
 }

@@ -118,16 +118,20 @@ export class RegistryState {
     })
   }
 
-  /** Applies one stored record while loading (outside any transaction). */
+  /**
+   * Applies a stored record outside any transaction: while loading, or when another engine
+   * sharing the storage changed it. `undefined` deletes (a repository with everything in it).
+   */
   load(record: StoredRecord): void {
-    if (record.value === undefined) return
+    const { id, value } = record
     switch (record.kind) {
       case 'registry':
-        this.settingsTable.load(record.id, record.value as RegistryRecord)
+        this.settingsTable.load(id, value as RegistryRecord | undefined)
         return
       case 'repository':
-        this.repositories.load(record.id, record.value as RepositoryRecord)
-        this.contents.set(record.id, new RepositoryContents([...this.scope, record.id]))
+        this.repositories.load(id, value as RepositoryRecord | undefined)
+        if (value === undefined) this.contents.delete(id)
+        else if (!this.contents.has(id)) this.contents.set(id, new RepositoryContents([...this.scope, id]))
         return
     }
     const repository = record.scope[2]
@@ -135,17 +139,29 @@ export class RegistryState {
     if (contents === undefined) return
     switch (record.kind) {
       case 'image':
-        contents.images.load(record.id, record.value as ImageRecord)
+        contents.images.load(id, value as ImageRecord | undefined)
         return
       case 'tag':
-        contents.tags.load(record.id, record.value as TagRecord)
+        contents.tags.load(id, value as TagRecord | undefined)
         return
       case 'blob':
-        contents.blobs.load(record.id, record.value as BlobRecord)
+        contents.blobs.load(id, value as BlobRecord | undefined)
         return
       case 'upload':
-        contents.uploads.load(record.id, record.value as UploadRecord)
+        contents.uploads.load(id, value as UploadRecord | undefined)
         return
+    }
+  }
+
+  /** Every record of this registry, as storage sees them. */
+  *records(): Generator<StoredRecord> {
+    yield* this.settingsTable.records()
+    yield* this.repositories.records()
+    for (const contents of this.contents.values()) {
+      yield* contents.images.records()
+      yield* contents.tags.records()
+      yield* contents.blobs.records()
+      yield* contents.uploads.records()
     }
   }
 }

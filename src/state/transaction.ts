@@ -10,6 +10,14 @@ export class Transaction {
   private readonly undoSteps: Array<() => void> = []
   private readonly touched = new Map<string, StoredRecord>()
 
+  /** `beforeWrite` sees every write before it happens; throwing aborts the call (for tests of atomicity). */
+  constructor(private readonly beforeWrite?: (record: StoredRecord) => void) {}
+
+  /** Called before a write changes anything. */
+  willWrite(record: StoredRecord): void {
+    this.beforeWrite?.(record)
+  }
+
   /** Registers a write: how to undo it, and the record it leaves behind. */
   wrote(undo: () => void, record: StoredRecord): void {
     this.undoSteps.push(undo)

@@ -20,6 +20,9 @@ export interface StoredRecord {
   value: unknown
 }
 
+/** What another engine did to shared storage: changed some records, or cleared everything. */
+export type ExternalChange = { changes: readonly StoredRecord[] } | { cleared: true }
+
 /**
  * The persistence seam (read once at start, then one `write` per successful call that changed
  * something, with only the records it changed). The engine keeps its state in memory; an
@@ -32,4 +35,9 @@ export interface StorageAdapter {
   write(changes: readonly StoredRecord[]): void | Promise<void>
   /** Forgets everything (called by `ecr.reset()`). */
   clear(): void | Promise<void>
+  /**
+   * Optional: tells the engine about changes another engine made to the same storage (another
+   * browser tab, say), so that it applies them too. Returns a function that stops listening.
+   */
+  subscribe?(listener: (event: ExternalChange) => void): () => void
 }
