@@ -44,7 +44,6 @@ export function checkNewTags(existing: readonly Tag[], added: readonly Tag[]): T
         `The value of tag '${key}' is invalid: values are up to 256 letters, numbers, spaces and _.:/=+-@`,
       )
     }
-    merged.delete(key)
     merged.set(key, value)
   }
   if (merged.size > MAX_TAGS) {

@@ -26,9 +26,10 @@ describe('resource tags', () => {
     const arn = await repositoryArn([{ Key: 'team', Value: 'web' }])
     expect(await listTags(arn)).toEqual([{ Key: 'team', Value: 'web' }])
     await client().send(new TagResourceCommand({ resourceArn: arn, tags: [{ Key: 'env', Value: 'prod' }, { Key: 'team', Value: 'platform' }] }))
+    // A key set again keeps its place and takes the new value.
     expect(await listTags(arn)).toEqual([
-      { Key: 'env', Value: 'prod' },
       { Key: 'team', Value: 'platform' },
+      { Key: 'env', Value: 'prod' },
     ])
     await client().send(new UntagResourceCommand({ resourceArn: arn, tagKeys: ['team', 'absent'] }))
     expect(await listTags(arn)).toEqual([{ Key: 'env', Value: 'prod' }])
