@@ -1,16 +1,47 @@
 import type { Ecr } from '../src/ecr.js'
 import { EcrError } from '../src/errors.js'
 import { ECR_TARGET_PREFIX, regionOfApiHost, regionOfSignature } from './hosts.js'
+import { createRequestVerifier, type EcrCredentials, type RequestVerifier } from './sigv4.js'
 
 const JSON_CONTENT_TYPE = 'application/x-amz-json-1.1'
+
+/**
+ * The largest request body answered, in bytes (28 MiB). The largest valid request is an
+ * UploadLayerPart of 20 MiB, which is 27,962,028 bytes of base64 plus a little JSON; anything
+ * bigger is refused before it is read whole (see decisions/limits.md).
+ */
+export const MAX_REQUEST_BYTES = 28 * 1024 * 1024
+
+/** Options of `ecrHandlers` and `handleApiRequest`. */
+export interface EcrHandlersOptions {
+  /**
+   * Verify SigV4 signatures: requests must be signed by one of these keys and act as its
+   * account. Off by default (any signature, or none, is accepted).
+   */
+  credentials?: readonly EcrCredentials[]
+}
 
 /**
  * Answers one ECR API request (AWS JSON 1.1: `POST /` with `X-Amz-Target`), or returns
  * `undefined` when the request is not for ECR. A request is ECR's when it goes to an ECR API host
  * of any partition, or to any host (a custom endpoint) with an ECR `X-Amz-Target`. The region
- * comes from the host, else from the SigV4 credential scope, else the engine's default.
+ * comes from the host, else from the SigV4 credential scope, else the engine's default. Bodies
+ * over {@link MAX_REQUEST_BYTES} get 413 before they are read whole.
+ *
+ * @example
+ * const response = await handleApiRequest(ecr, request, { credentials: [{ accessKeyId, secretAccessKey }] })
  */
-export async function handleApiRequest(ecr: Ecr, request: Request): Promise<Response | undefined> {
+export async function handleApiRequest(ecr: Ecr, request: Request, options: EcrHandlersOptions = {}): Promise<Response | undefined> {
+  const verify = options.credentials === undefined ? undefined : createRequestVerifier(options.credentials, ecr.accountId)
+  return answerApiRequest(ecr, request, verify)
+}
+
+/** {@link handleApiRequest} with its verifier made once (by `ecrHandlers`), not per request. */
+export async function answerApiRequest(
+  ecr: Ecr,
+  request: Request,
+  verify: RequestVerifier | undefined,
+): Promise<Response | undefined> {
   if (request.method !== 'POST') return undefined
   const url = new URL(request.url)
   const target = request.headers.get('x-amz-target')
@@ -18,15 +49,18 @@ export async function handleApiRequest(ecr: Ecr, request: Request): Promise<Resp
   const forEcr = target?.startsWith(ECR_TARGET_PREFIX) ?? false
   if (hostRegion === undefined && !forEcr) return undefined
 
-  const region = hostRegion ?? regionOfSignature(request.headers.get('authorization')) ?? ecr.region
   try {
-    if (!forEcr) {
+    const operation = forEcr ? target!.slice(ECR_TARGET_PREFIX.length) : undefined
+    const body = await readBody(request, operation)
+    // Authentication comes first, as at AWS's front door: unsigned requests learn nothing else.
+    const caller = verify === undefined ? undefined : await verify(request, body)
+    if (operation === undefined) {
       throw new EcrError('UnknownOperationException', `The X-Amz-Target header '${target ?? ''}' names no ECR operation`)
     }
-    const operation = target!.slice(ECR_TARGET_PREFIX.length)
-    const input = parseBody(await request.text())
+    const input = parseBody(new TextDecoder().decode(body))
     const output = await ecr.call(operation as never, input as never, {
-      region,
+      region: hostRegion ?? caller?.region ?? regionOfSignature(request.headers.get('authorization')) ?? ecr.region,
+      ...(caller !== undefined && { accountId: caller.accountId }),
       ...(hostRegion === undefined && { endpoint: url.origin }),
     })
     return reply(200, JSON.stringify(output, epochSeconds))
@@ -35,6 +69,46 @@ export async function handleApiRequest(ecr: Ecr, request: Request): Promise<Resp
       error instanceof EcrError ? error : new EcrError('ServerException', `fake-ecr failed: ${String(error)}`)
     return reply(ecrError.status, JSON.stringify(ecrError.toJSON()))
   }
+}
+
+/**
+ * The request body, refused with 413 when it is over {@link MAX_REQUEST_BYTES}: by its declared
+ * Content-Length before any of it is read, else as soon as the bytes read pass the cap.
+ */
+async function readBody(request: Request, operation: string | undefined): Promise<Uint8Array> {
+  if (Number(request.headers.get('content-length')) > MAX_REQUEST_BYTES) throw tooLarge(operation)
+  if (request.body === null) return new Uint8Array()
+  const reader = request.body.getReader()
+  const chunks: Uint8Array[] = []
+  let size = 0
+  for (;;) {
+    const { done, value } = await reader.read()
+    if (done) break
+    size += value.byteLength
+    if (size > MAX_REQUEST_BYTES) {
+      // Not awaited: a branch of a teed body (MSW hands handlers one) settles its cancel only
+      // once every branch is cancelled, which may be never.
+      void reader.cancel().catch(() => undefined)
+      throw tooLarge(operation)
+    }
+    chunks.push(value)
+  }
+  const body = new Uint8Array(size)
+  let offset = 0
+  for (const chunk of chunks) {
+    body.set(chunk, offset)
+    offset += chunk.byteLength
+  }
+  return body
+}
+
+function tooLarge(operation: string | undefined): EcrError {
+  return new EcrError(
+    'RequestEntityTooLargeException',
+    `Request must be smaller than ${MAX_REQUEST_BYTES} bytes for the ${operation ?? 'requested'} operation`,
+    {},
+    413,
+  )
 }
 
 function parseBody(text: string): unknown {
@@ -54,6 +128,7 @@ function epochSeconds(this: unknown, key: string, value: unknown): unknown {
 function reply(status: number, body: string): Response {
   return new Response(body, {
     status,
-    headers: { 'Content-Type': JSON_CONTENT_TYPE, 'x-amzn-RequestId': crypto.randomUUID() },
+    // Date, as AWS sends it: the SDK corrects its clock offset from it after a "Signature expired".
+    headers: { 'Content-Type': JSON_CONTENT_TYPE, 'x-amzn-RequestId': crypto.randomUUID(), Date: new Date().toUTCString() },
   })
 }

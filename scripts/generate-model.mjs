@@ -13,13 +13,19 @@ const PRELUDE = {
   'smithy.api#Boolean': 'b.boolean()',
   'smithy.api#PrimitiveBoolean': 'b.boolean()',
   'smithy.api#Integer': 'b.integer()',
-  'smithy.api#Long': 'b.integer()',
+  'smithy.api#Long': 'b.long()',
 }
 
 // Where the service has moved past the published model: botocore 1.43.107 allows 25 replication
 // rules where the model still says 10 (shared/reference/ECR-API.md §7).
 const TRAIT_OVERRIDES = {
   'com.amazonaws.ecr#ReplicationRuleList': { 'smithy.api#length': { min: 0, max: 25 } },
+}
+
+// The order ECR lists an enum's values in its messages, where it was observed to differ from the
+// model's (discoveries/ecr-behaviour.md §1).
+const ENUM_MESSAGE_ORDER = {
+  'com.amazonaws.ecr#ImageTagMutability': ['IMMUTABLE', 'MUTABLE', 'MUTABLE_WITH_EXCLUSION', 'IMMUTABLE_WITH_EXCLUSION'],
 }
 
 const shortName = (id) => id.slice(NS.length)
@@ -59,7 +65,8 @@ function emit(id) {
     }
     case 'enum': {
       const values = Object.values(shape.members).map((m) => m.traits['smithy.api#enumValue'])
-      body = `b.enumeration(${JSON.stringify(values)})`
+      const listed = ENUM_MESSAGE_ORDER[id]
+      body = `b.enumeration(${JSON.stringify(values)}${listed ? `, ${JSON.stringify(listed)}` : ''})`
       break
     }
     case 'integer':
@@ -68,7 +75,7 @@ function emit(id) {
       const parts = []
       if (r?.min !== undefined) parts.push(`min: ${r.min}`)
       if (r?.max !== undefined) parts.push(`max: ${r.max}`)
-      body = `b.integer(${parts.length ? `{ ${parts.join(', ')} }` : ''})`
+      body = `b.${shape.type === 'long' ? 'long' : 'integer'}(${parts.length ? `{ ${parts.join(', ')} }` : ''})`
       break
     }
     case 'boolean':

@@ -5,6 +5,7 @@ import { bytesToHex, randomBytes } from '@noble/hashes/utils.js'
 import { EcrError } from './errors.js'
 import { createEmitter, type EcrEvents } from './events.js'
 import { createFaults, type Faults } from './faults.js'
+import { resolveLimits, type EcrLimits } from './limits.js'
 import { inputSchemas, type OperationTypes } from './model/shapes.generated.js'
 import type { EngineSettings, OperationContext, ScannedImage } from './operations/context.js'
 import type { OperationName } from './operations/operation.js'
@@ -38,6 +39,11 @@ export interface EcrOptions {
   scanDurationMs?: number
   /** The findings a basic scan reports for an image (default: a realistic, deterministic set). */
   scanFindings?: (image: ScannedImage) => ImageScanFinding[]
+  /**
+   * Service quotas to enforce instead of AWS's documented defaults (`DEFAULT_LIMITS`), e.g.
+   * `{ repositoriesPerRegistry: 3 }` to test what happens at the limit without creating 100,000.
+   */
+  limits?: Partial<EcrLimits>
   /**
    * Fills a fresh engine, e.g. `async (ecr) => { await ecr.seed.image('web', { tag: 'v1' }) }`. It
    * runs once stored state is loaded, and only if there was none (so persisted state is seeded
@@ -83,7 +89,7 @@ export interface Ecr {
   ): Promise<OperationTypes[Name]['output']>
   /** Names of the operations the engine implements. */
   readonly operations: readonly OperationName[]
-  /** Empties all state (every account and region) and the storage adapter. */
+  /** Empties all state (every account and region) and the storage adapter, and removes injected faults. */
   reset(): Promise<void>
   /** Helpers that create repositories and images (with generated blobs) in one call. */
   readonly seed: Seeder
@@ -131,6 +137,7 @@ export function createEcr(options: EcrOptions = {}): Ecr {
     verifyReferences: options.verifyReferences ?? true,
     scanDurationMs: options.scanDurationMs ?? 0,
     scanFindings: options.scanFindings ?? defaultScanFindings,
+    limits: resolveLimits(options.limits),
   }
   const secret = randomBytes(32)
   const emitter = createEmitter()
@@ -191,10 +198,13 @@ export function createEcr(options: EcrOptions = {}): Ecr {
       newId,
       registry: (registryId) => registryOf(registryId ?? callAccount, callRegion),
     }
+    const seqBefore = seq
     try {
       return { output: implementation(validated, ctx), changes: tx.changes() }
     } catch (error) {
       tx.rollback()
+      // Sequence numbers a failed call took are handed out again: it leaves no trace at all.
+      seq = seqBefore
       if (error instanceof EcrError) throw error
       throw new EcrError('ServerException', `fake-ecr failed while running ${name}: ${String(error)}`)
     }
@@ -254,6 +264,7 @@ export function createEcr(options: EcrOptions = {}): Ecr {
     async reset() {
       await ready
       clear()
+      faults.clear()
       emitter.emit('change', { records: [], origin: 'local', cleared: true })
       await options.storage?.clear()
     },

@@ -96,11 +96,13 @@ export function createSeeder(call: Ecr['call'], newId: () => string): Seeder {
     const digest = sha256Digest(bytes)
     const { layers } = await call('BatchCheckLayerAvailability', { repositoryName, layerDigests: [digest] }, context)
     if (layers?.[0]?.layerAvailability === 'AVAILABLE') return digest
-    const { uploadId } = await call('InitiateLayerUpload', { repositoryName }, context)
-    if (bytes.byteLength > 0) {
+    const { uploadId, partSize = bytes.byteLength } = await call('InitiateLayerUpload', { repositoryName }, context)
+    // In parts of the size ECR recommends, as docker does: blobs of any size fit.
+    for (let first = 0; first < bytes.byteLength; first += partSize) {
+      const part = bytes.subarray(first, Math.min(first + partSize, bytes.byteLength))
       await call(
         'UploadLayerPart',
-        { repositoryName, uploadId, partFirstByte: 0, partLastByte: bytes.byteLength - 1, layerPartBlob: bytes },
+        { repositoryName, uploadId, partFirstByte: first, partLastByte: first + part.byteLength - 1, layerPartBlob: part },
         context,
       )
     }

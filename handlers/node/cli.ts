@@ -1,5 +1,7 @@
 #!/usr/bin/env node
 import { parseArgs } from 'node:util'
+import type { EcrCredentials } from '../sigv4.js'
+import { readCredentialsFile } from './credentials-file.js'
 import type { EcrServer } from './glossary.js'
 
 const USAGE = `Usage: fake-ecr [options]
@@ -11,14 +13,26 @@ Options:
   --host <host>        interface to listen on (default 127.0.0.1)
   --account-id <id>    account that owns what requests create (default 123456789012)
   --region <region>    region for requests that do not sign one (default us-east-1)
+  --credentials <file> verify SigV4 signatures: only the keys in this JSON file are accepted,
+                       [{"accessKeyId": "...", "secretAccessKey": "...", "accountId": "..."}]
+                       (accountId optional, default --account-id)
+  --access-key-id <id> --secret-access-key <secret>
+                       verify signatures with this one key (acting as --account-id)
   -h, --help           show this help
+
+Without --credentials or --access-key-id, any credentials (or none) are accepted.
 
 Exit status: 0 after SIGINT or SIGTERM, 1 when the server cannot start or an option is invalid.
 `
 
 const DEFAULTS = { port: '4566', host: '127.0.0.1', 'account-id': '123456789012', region: 'us-east-1' }
 
-type Options = typeof DEFAULTS & { help: boolean }
+type Options = typeof DEFAULTS & {
+  help: boolean
+  credentials?: string
+  'access-key-id'?: string
+  'secret-access-key'?: string
+}
 
 function parseOptions(args: string[]): Options {
   const { values } = parseArgs({
@@ -28,6 +42,9 @@ function parseOptions(args: string[]): Options {
       host: { type: 'string' },
       'account-id': { type: 'string' },
       region: { type: 'string' },
+      credentials: { type: 'string' },
+      'access-key-id': { type: 'string' },
+      'secret-access-key': { type: 'string' },
       help: { type: 'boolean', short: 'h', default: false },
     },
   })
@@ -41,7 +58,19 @@ function parseOptions(args: string[]): Options {
   if (!/^[a-z]{2}(-[a-z]+)+-\d+$/.test(options.region)) {
     throw new Error(`--region must be an AWS region name such as us-east-1, got '${options.region}'.`)
   }
+  if ((options['access-key-id'] === undefined) !== (options['secret-access-key'] === undefined)) {
+    throw new Error('--access-key-id and --secret-access-key go together: give both or neither.')
+  }
   return options
+}
+
+/** The keys to verify signatures with, or `undefined` to accept any credentials. */
+async function credentialsOf(options: Options): Promise<EcrCredentials[] | undefined> {
+  const keys = options.credentials === undefined ? [] : await readCredentialsFile(options.credentials)
+  if (options['access-key-id'] !== undefined && options['secret-access-key'] !== undefined) {
+    keys.push({ accessKeyId: options['access-key-id'], secretAccessKey: options['secret-access-key'] })
+  }
+  return keys.length === 0 && options.credentials === undefined ? undefined : keys
 }
 
 async function main(): Promise<void> {
@@ -61,11 +90,13 @@ async function main(): Promise<void> {
   const { createEcrServer } = await import('./server.js')
   let server: EcrServer
   try {
+    const credentials = await credentialsOf(options)
     server = await createEcrServer({
       port: Number(options.port),
       host: options.host,
       accountId: options['account-id'],
       region: options.region,
+      ...(credentials !== undefined && { credentials }),
     })
   } catch (error) {
     process.stderr.write(`${(error as Error).message}\n`)

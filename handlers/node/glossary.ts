@@ -1,5 +1,6 @@
 import type { SetupServer } from 'msw/node'
 import type { Ecr, EcrOptions } from '../../src/index.js'
+import type { EcrCredentials } from '../sigv4.js'
 
 export interface EcrServerOptions extends EcrOptions {
   /** The engine to serve (default: a new one made from the other options, which are then used for it). */
@@ -8,6 +9,11 @@ export interface EcrServerOptions extends EcrOptions {
   port?: number
   /** Interface to listen on (default `127.0.0.1`, so nothing outside this machine can reach it). */
   host?: string
+  /**
+   * Verify SigV4 signatures: API requests must be signed by one of these keys and act as its
+   * account (default: off, any credentials work).
+   */
+  credentials?: readonly EcrCredentials[]
 }
 
 /** A running standalone server. */
@@ -25,6 +31,8 @@ export interface EcrServer {
 export interface SetupEcrServerOptions extends EcrOptions {
   /** The engine to answer with (default: a new one made from the other options). */
   ecr?: Ecr
+  /** Verify SigV4 signatures with these keys, each acting as its account (default: no checks). */
+  credentials?: readonly EcrCredentials[]
 }
 
 export interface SetupEcrServerResult {

@@ -2,7 +2,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net'
 import { getResponse, type RequestHandler } from 'msw'
 import { createEcr } from '../../src/index.js'
-import { ecrHandlers } from '../index.js'
+import { ecrHandlers, MAX_REQUEST_BYTES } from '../index.js'
 import type { EcrServer, EcrServerOptions } from './glossary.js'
 
 const DEFAULT_PORT = 4566
@@ -22,9 +22,9 @@ const DEFAULT_HOST = '127.0.0.1'
  * await server.close()
  */
 export async function createEcrServer(options: EcrServerOptions = {}): Promise<EcrServer> {
-  const { ecr: givenEcr, port = DEFAULT_PORT, host = DEFAULT_HOST, ...engineOptions } = options
+  const { ecr: givenEcr, port = DEFAULT_PORT, host = DEFAULT_HOST, credentials, ...engineOptions } = options
   const ecr = givenEcr ?? createEcr(engineOptions)
-  const handlers = ecrHandlers(ecr)
+  const handlers = ecrHandlers(ecr, credentials === undefined ? {} : { credentials })
   const server = createServer((incoming, outgoing) => void respond(handlers, incoming, outgoing))
   await listen(server, port, host)
   const actualPort = (server.address() as AddressInfo).port
@@ -88,9 +88,29 @@ async function toFetchRequest(incoming: IncomingMessage): Promise<Request> {
     headers.append(incoming.rawHeaders[i]!, incoming.rawHeaders[i + 1]!)
   }
   if (method === 'GET' || method === 'HEAD') return new Request(url, { method, headers })
-  const chunks: Buffer[] = []
-  for await (const chunk of incoming) chunks.push(chunk as Buffer)
-  return new Request(url, { method, headers, body: Buffer.concat(chunks) })
+  return new Request(url, { method, headers, body: await readCapped(incoming, MAX_REQUEST_BYTES) })
+}
+
+/**
+ * The body, or only its first bytes once they pass `limit`: enough for the handlers to answer
+ * 413, and never more in memory. A declared Content-Length over the limit answers at once. The
+ * rest of an oversized body is read and dropped, which keeps the connection usable.
+ */
+function readCapped(incoming: IncomingMessage, limit: number): Promise<Buffer<ArrayBuffer>> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = []
+    const declaredTooLarge = Number(incoming.headers['content-length']) > limit
+    let size = declaredTooLarge ? limit + 1 : 0
+    if (declaredTooLarge) resolve(Buffer.alloc(0))
+    incoming.on('data', (chunk: Buffer) => {
+      if (size > limit) return
+      chunks.push(chunk)
+      size += chunk.byteLength
+      if (size > limit) resolve(Buffer.concat(chunks))
+    })
+    incoming.on('end', () => resolve(Buffer.concat(chunks)))
+    incoming.on('error', reject)
+  })
 }
 
 async function writeResponse(response: Response, head: boolean, outgoing: ServerResponse): Promise<void> {

@@ -16,7 +16,7 @@ import type { SetupEcrServerOptions, SetupEcrServerResult } from './glossary.js'
  * afterAll(() => server.close())
  */
 export function setupEcrServer(options: SetupEcrServerOptions = {}): SetupEcrServerResult {
-  const { ecr: givenEcr, ...engineOptions } = options
+  const { ecr: givenEcr, credentials, ...engineOptions } = options
   const ecr = givenEcr ?? createEcr(engineOptions)
-  return { ecr, server: setupServer(...ecrHandlers(ecr)) }
+  return { ecr, server: setupServer(...ecrHandlers(ecr, credentials === undefined ? {} : { credentials })) }
 }

@@ -94,7 +94,7 @@ const Tag = b.structure({
 
 const TagList = b.list(Tag)
 
-const ImageTagMutability = b.enumeration(["MUTABLE","IMMUTABLE","IMMUTABLE_WITH_EXCLUSION","MUTABLE_WITH_EXCLUSION"])
+const ImageTagMutability = b.enumeration(["MUTABLE","IMMUTABLE","IMMUTABLE_WITH_EXCLUSION","MUTABLE_WITH_EXCLUSION"], ["IMMUTABLE","MUTABLE","MUTABLE_WITH_EXCLUSION","IMMUTABLE_WITH_EXCLUSION"])
 
 const ImageTagMutabilityExclusionFilterType = b.enumeration(["WILDCARD"])
 
@@ -574,7 +574,7 @@ const UpdateRepositoryCreationTemplateRequest = b.structure({
   customRoleArn: CustomRoleArn.optional(),
 })
 
-const PartSize = b.integer({ min: 0 })
+const PartSize = b.long({ min: 0 })
 
 const LayerPartBlob = b.blob({ min: 0, max: 20971520 })
 

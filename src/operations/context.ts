@@ -1,5 +1,6 @@
 import type { ImageScanFinding } from '@aws-sdk/client-ecr'
 import { EcrError } from '../errors.js'
+import type { EcrLimits } from '../limits.js'
 import type { PageTokens } from '../pagination.js'
 import type { RepositoryRecord } from '../state/records.js'
 import type { RegistryState, RepositoryContents } from '../state/registry-state.js'
@@ -24,6 +25,8 @@ export interface EngineSettings {
   scanDurationMs: number
   /** Produces the findings of a basic scan. */
   scanFindings: (image: ScannedImage) => ImageScanFinding[]
+  /** The service quotas enforced (AWS's documented defaults unless overridden). */
+  limits: Readonly<EcrLimits>
 }
 
 /** A repository found by name: its registry, its record and what it holds. */

@@ -1,6 +1,7 @@
 import type { Image, ImageDetail, ImageFailure, ImageIdentifier, TagStatus } from '@aws-sdk/client-ecr'
 import { sha256Digest } from '../digest.js'
 import { EcrError, invalidParameter } from '../errors.js'
+import { checkManifestSize, tooManyImages } from '../limits.js'
 import { parseManifest, referencesOf, type ParsedManifest } from '../manifest.js'
 import { DEFAULT_PAGE_SIZE, position, takePage } from '../pagination.js'
 import type { ImageRecord } from '../state/records.js'
@@ -9,9 +10,6 @@ import { IMAGE_TAG, requireImage, resolveImageId } from './image-ids.js'
 import type { Implementations } from './operation.js'
 import { tagIsMutable } from './repositories.js'
 import { scanDetails, scanOnPush } from './scanning.js'
-
-/** The most tags one image may carry (observed in real ECR's LimitExceededException). */
-const MAX_TAGS_PER_IMAGE = 1000
 
 /** PutImage, BatchGetImage, BatchDeleteImage, DescribeImages and ListImages. */
 export const imageOperations = {
@@ -22,6 +20,8 @@ export const imageOperations = {
     if (tag !== undefined && !IMAGE_TAG.test(tag)) {
       throw invalidParameter('imageTag', "must satisfy regular expression '[a-zA-Z0-9-_.]+'")
     }
+    const { limits } = ctx.settings
+    checkManifestSize(input.imageManifest, limits.manifestBytes)
     const digest = sha256Digest(input.imageManifest)
     if (input.imageDigest !== undefined && input.imageDigest !== digest) {
       throw new EcrError(
@@ -46,11 +46,14 @@ export const imageOperations = {
         `The image tag '${tag}' already exists in the '${record.name}' repository and cannot be overwritten because the repository is immutable.`,
       )
     }
-    if (tag !== undefined && existing !== undefined && contents.tagsOf(digest).length >= MAX_TAGS_PER_IMAGE) {
+    if (tag !== undefined && existing !== undefined && contents.tagsOf(digest).length >= limits.tagsPerImage) {
       throw new EcrError(
         'LimitExceededException',
-        `Adding tag '${tag}' to an image in the repository with name '${record.name}' in registry with id '${registry.accountId}' exceeds the maximum allowed number of tags per image which is '${MAX_TAGS_PER_IMAGE}'`,
+        `Adding tag '${tag}' to an image in the repository with name '${record.name}' in registry with id '${registry.accountId}' exceeds the maximum allowed number of tags per image which is '${limits.tagsPerImage}'`,
       )
+    }
+    if (existing === undefined && contents.images.size >= limits.imagesPerRepository) {
+      throw tooManyImages(record.name, registry.accountId, limits.imagesPerRepository)
     }
 
     // Moving a tag leaves its previous image in place, untagged if that was its last tag.

@@ -2,6 +2,7 @@ import type { Layer, LayerFailure } from '@aws-sdk/client-ecr'
 import { sha256, sha512 } from '@noble/hashes/sha2.js'
 import { bytesToHex } from '@noble/hashes/utils.js'
 import { EcrError } from '../errors.js'
+import { layerPartTooLarge, layerUploadTooLarge } from '../limits.js'
 import { partitionOf } from '../partitions.js'
 import type { BlobRecord, UploadRecord } from '../state/records.js'
 import type { RegistryState } from '../state/registry-state.js'
@@ -10,8 +11,6 @@ import type { Implementations } from './operation.js'
 
 /** The part size InitiateLayerUpload recommends (real ECR says 10 MiB). */
 const PART_SIZE = 10 * 1024 * 1024
-/** Every part but the last must be at least this big (checked when the upload completes). */
-const MIN_PART_SIZE = 5 * 1024 * 1024
 /** How long a download URL stays valid, like ECR's presigned S3 URLs. */
 const DOWNLOAD_URL_SECONDS = 3600
 const LAYER_DIGEST = /^[a-zA-Z0-9-_+.]+:[a-fA-F0-9]+$/
@@ -33,19 +32,24 @@ export const layerOperations = {
     const found = findRepository(ctx, input.repositoryName, input.registryId)
     const upload = findUpload(found, input.uploadId)
     const part = input.layerPartBlob
+    const partProblem = {
+      registryId: found.registry.accountId,
+      repositoryName: found.record.name,
+      uploadId: upload.id,
+      ...(upload.size > 0 && { lastValidByteReceived: upload.size - 1 }),
+    }
     // A part must start right after the last byte received and span exactly its bytes.
     if (input.partFirstByte !== upload.size || input.partLastByte - input.partFirstByte + 1 !== part.byteLength) {
       throw new EcrError(
         'InvalidLayerPartException',
         `The layer part for upload id '${upload.id}' must start at byte ${upload.size} and its partLastByte must be partFirstByte plus its length minus one (received ${input.partFirstByte}-${input.partLastByte} with ${part.byteLength} bytes)`,
-        {
-          registryId: found.registry.accountId,
-          repositoryName: found.record.name,
-          uploadId: upload.id,
-          ...(upload.size > 0 && { lastValidByteReceived: upload.size - 1 }),
-        },
+        partProblem,
       )
     }
+    const { limits } = ctx.settings
+    if (part.byteLength > limits.maxLayerPartBytes) throw layerPartTooLarge(partProblem, part.byteLength, limits.maxLayerPartBytes)
+    if (upload.parts.length >= limits.layerPartsPerUpload) throw layerUploadTooLarge(upload.id, 'parts', limits.layerPartsPerUpload)
+    if (upload.size + part.byteLength > limits.layerBytes) throw layerUploadTooLarge(upload.id, 'bytes', limits.layerBytes)
     found.contents.uploads.set(ctx.tx, upload.id, {
       ...upload,
       parts: [...upload.parts, part.slice()],
@@ -66,8 +70,13 @@ export const layerOperations = {
     if (upload.parts.length === 0) {
       throw new EcrError('EmptyUploadException', `The upload with id '${upload.id}' contains no layer parts`)
     }
-    if (upload.parts.slice(0, -1).some((part) => part.byteLength < MIN_PART_SIZE)) {
-      throw new EcrError('LayerPartTooSmallException', 'All layer parts except the last part should be at least 5MB')
+    const minimum = ctx.settings.limits.minLayerPartBytes
+    if (upload.parts.slice(0, -1).some((part) => part.byteLength < minimum)) {
+      throw new EcrError(
+        'LayerPartTooSmallException',
+        // ECR's own words for its 5 MiB minimum; a configured minimum is spelled out in bytes.
+        `All layer parts except the last part should be at least ${minimum === 5 * 1024 * 1024 ? '5MB' : `${minimum} bytes`}`,
+      )
     }
     const bytes = concatenate(upload.parts, upload.size)
     const digest = input.layerDigests.find((candidate) => matches(candidate, bytes))

@@ -1,5 +1,6 @@
 import type { ImageTagMutability, ImageTagMutabilityExclusionFilter, Repository } from '@aws-sdk/client-ecr'
 import { EcrError, invalidParameter } from '../errors.js'
+import { tooManyRepositories } from '../limits.js'
 import { DEFAULT_PAGE_SIZE, position, takePage } from '../pagination.js'
 import { registryHost, repositoryArn } from '../partitions.js'
 import type { RepositoryRecord } from '../state/records.js'
@@ -24,6 +25,9 @@ export const repositoryOperations = {
         'RepositoryAlreadyExistsException',
         `The repository with name '${input.repositoryName}' already exists in the registry with id '${registry.accountId}'`,
       )
+    }
+    if (registry.repositories.size >= ctx.settings.limits.repositoriesPerRegistry) {
+      throw tooManyRepositories(registry.accountId, ctx.settings.limits.repositoriesPerRegistry)
     }
     const record: RepositoryRecord = {
       seq: ctx.nextSeq(),

@@ -16,7 +16,11 @@ export type Broken =
   | { rule: 'min-length' | 'max-length' | 'min-value' | 'max-value'; limit: number }
   | { rule: 'pattern'; pattern: string }
   | { rule: 'enum'; values: readonly string[] }
-  /** Not a constraint but a deserialization failure: blob text that is not base64. */
+  /**
+   * Not constraints but deserialization failures: a value of another JSON type than the member's
+   * (Coral names the Java type it wanted), or blob text that is not base64.
+   */
+  | { rule: 'type'; javaType: string }
   | { rule: 'base64' }
 
 interface Length {
@@ -34,32 +38,45 @@ function fail(ctx: z.RefinementCtx, broken: Broken): void {
   ctx.addIssue({ code: 'custom', message: broken.rule, params: broken })
 }
 
+/** A value of one JSON type; any other type (or none, for a required member) fails with its Java name. */
+function scalar<Value>(is: (value: unknown) => value is Value, javaType: string) {
+  return z.custom<Value>(is, { params: { rule: 'type', javaType } satisfies Broken })
+}
+
+const isString = (value: unknown): value is string => typeof value === 'string'
+const isNumber = (value: unknown): value is number => typeof value === 'number' && Number.isFinite(value)
+
 /** A Smithy string: length in Unicode code points, `@pattern` applied unanchored as written. */
 export function string(traits: Length & { pattern?: string } = {}) {
   const { pattern } = traits
   const regex = pattern === undefined ? undefined : compilePattern(pattern)
-  return z.string().superRefine((value, ctx) => {
+  return scalar(isString, 'a String').superRefine((value, ctx) => {
     const length = checkLength(codePointLength(value), traits)
     if (length !== undefined) return fail(ctx, length)
     if (regex !== undefined && !regex.test(value)) fail(ctx, { rule: 'pattern', pattern: pattern! })
   })
 }
 
-/** A Smithy enum: a string restricted to the listed wire values. */
-export function enumeration<const Values extends readonly [string, ...string[]]>(values: Values) {
+/**
+ * A Smithy enum: a string restricted to the listed wire values. `listed` is the order messages
+ * list them in, where ECR's differs from the model's.
+ */
+export function enumeration<const Values extends readonly [string, ...string[]]>(
+  values: Values,
+  listed: readonly string[] = values,
+) {
   const allowed = new Set<string>(values)
-  return z.string().superRefine((value, ctx) => {
-    if (!allowed.has(value)) fail(ctx, { rule: 'enum', values })
+  return scalar(isString, 'a String').superRefine((value, ctx) => {
+    if (!allowed.has(value)) fail(ctx, { rule: 'enum', values: listed })
   }) as unknown as z.ZodType<Values[number], string>
 }
 
 /**
- * A Smithy integer or long, with an optional `@range`. A fraction is truncated rather than
- * refused, as AWS's JSON deserializer does.
+ * A Smithy integer, with an optional `@range`. A fraction is truncated rather than refused, as
+ * AWS's JSON deserializer does.
  */
-export function integer(range: { min?: number; max?: number } = {}) {
-  return z
-    .number()
+export function integer(range: { min?: number; max?: number } = {}, javaType = 'an Integer') {
+  return scalar(isNumber, javaType)
     .transform(Math.trunc)
     .superRefine((value, ctx) => {
       if (range.min !== undefined && value < range.min) return fail(ctx, { rule: 'min-value', limit: range.min })
@@ -67,8 +84,13 @@ export function integer(range: { min?: number; max?: number } = {}) {
     })
 }
 
+/** A Smithy long: an integer whose type errors name Java's Long. */
+export function long(range: { min?: number; max?: number } = {}) {
+  return integer(range, 'a Long')
+}
+
 export function boolean() {
-  return z.boolean()
+  return scalar((value: unknown): value is boolean => typeof value === 'boolean', 'a Boolean')
 }
 
 /**
@@ -76,8 +98,7 @@ export function boolean() {
  * a `Uint8Array`, as the SDK's types do.
  */
 export function blob(length: Length = {}) {
-  return z
-    .union([z.instanceof(Uint8Array), z.string()])
+  return scalar((value: unknown): value is Uint8Array | string => value instanceof Uint8Array || isString(value), 'a Blob')
     .transform((value, ctx) => {
       if (typeof value !== 'string') return value
       const bytes = decodeBase64(value)

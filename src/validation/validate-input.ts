@@ -20,29 +20,28 @@ export function validateInput<Schema extends z.ZodType>(schema: Schema, input: u
   const issues = result.error.issues
   const typeIssue = issues.find(
     (issue) =>
-      (issue.code === 'invalid_type' && issue.input !== undefined) ||
-      (issue.code === 'custom' && (issue.params as Broken).rule === 'base64'),
+      issue.input !== undefined &&
+      (issue.code === 'invalid_type' ||
+        (issue.code === 'custom' && ['type', 'base64'].includes((issue.params as Broken).rule))),
   )
   if (typeIssue !== undefined) throw serializationError(typeIssue)
   throw constraintError(issues[0]!)
 }
 
+/** Coral's deserializer messages (measured on AWS JSON services; discoveries/ecr-behaviour.md §3). */
 function serializationError(issue: z.core.$ZodIssue): EcrError {
-  if (issue.code === 'custom') return new EcrError('SerializationException', `Base64 encoded value at '${dotted(issue.path)}' is invalid`)
-  const expected = issue.code === 'invalid_type' ? issue.expected : ''
+  const broken = issue.code === 'custom' ? (issue.params as Broken) : undefined
+  if (broken?.rule === 'base64') {
+    return new EcrError('SerializationException', `Base64 encoded value at '${dotted(issue.path)}' is invalid`)
+  }
   const value = issue.input
   if (Array.isArray(value)) return new EcrError('SerializationException', 'Start of list found where not expected')
   if (typeof value === 'object') return new EcrError('SerializationException', 'Start of structure or map found where not expected.')
-  if (expected === 'array') return new EcrError('SerializationException', 'Expected list or null')
-  if (expected === 'object') return new EcrError('SerializationException', 'Expected null')
+  if (issue.code === 'invalid_type' && issue.expected === 'array') return new EcrError('SerializationException', 'Expected list or null')
+  if (issue.code === 'invalid_type') return new EcrError('SerializationException', 'Expected null')
   const token = typeof value === 'boolean' ? (value ? 'TRUE_VALUE' : 'FALSE_VALUE') : `${typeof value === 'number' ? 'NUMBER' : 'STRING'}_VALUE`
-  return new EcrError('SerializationException', `${token} can not be converted to ${JAVA_TYPES[expected] ?? 'a String'}`)
-}
-
-const JAVA_TYPES: Record<string, string> = {
-  string: 'a String',
-  number: 'an Integer',
-  boolean: 'a Boolean',
+  const javaType = broken?.rule === 'type' ? broken.javaType : 'a String'
+  return new EcrError('SerializationException', `${token} can not be converted to ${javaType}`)
 }
 
 function constraintError(issue: z.core.$ZodIssue): EcrError {
@@ -50,7 +49,8 @@ function constraintError(issue: z.core.$ZodIssue): EcrError {
   // ECR words its own repositoryName checks without the leading "Member" (observed).
   const plain = path.length === 1 && path[0] === 'repositoryName'
   const broken = issue.code === 'custom' ? (issue.params as Broken) : undefined
-  const constraint = broken === undefined ? 'must not be null' : phrase(broken, plain)
+  const missing = broken === undefined || broken.rule === 'type'
+  const constraint = missing ? 'must not be null' : phrase(broken, plain)
   const listAt = path.findIndex((key) => typeof key === 'number')
   // A list item that breaks a constraint is reported on the list:
   // 'Member must satisfy constraint: [Member must satisfy regular expression pattern: [0-9]{12}]'.
@@ -76,8 +76,9 @@ function phrase(broken: Broken, plain: boolean): string {
       const shown = broken.pattern.replace(/^\^/, '').replace(/\$$/, '').replaceAll('\\/', '/')
       return plain ? `must satisfy regular expression '${shown}'` : `must satisfy regular expression pattern: ${shown}`
     }
+    case 'type':
     case 'base64':
-      return 'must be base64'
+      return 'must not be null'
   }
 }
 

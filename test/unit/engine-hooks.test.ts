@@ -121,6 +121,13 @@ describe('faults', () => {
     expect(() => ecr.faults.add({ probability: 2 })).toThrow(RangeError)
   })
 
+  it('are removed by reset, like all other state', async () => {
+    const ecr = createEcr()
+    ecr.faults.add({ error: { code: 'ServerException' } })
+    await ecr.reset()
+    await expect(ecr.call('DescribeRepositories', {})).resolves.toEqual({ repositories: [] })
+  })
+
   it('delays calls by the injected latency', async () => {
     vi.useFakeTimers()
     try {

@@ -25,7 +25,7 @@ describe('constraint violations are InvalidParameterException, worded as ECR wor
     [
       'CreateRepository',
       { repositoryName: 'app', imageTagMutability: 'WRONG' },
-      invalid('imageTagMutability', 'Member must satisfy enum value set: [MUTABLE, IMMUTABLE, IMMUTABLE_WITH_EXCLUSION, MUTABLE_WITH_EXCLUSION]'),
+      invalid('imageTagMutability', 'Member must satisfy enum value set: [IMMUTABLE, MUTABLE, MUTABLE_WITH_EXCLUSION, IMMUTABLE_WITH_EXCLUSION]'),
     ],
     ['BatchDeleteImage', { repositoryName: 'app', imageIds: [] }, invalid('imageIds', 'Member must have length greater than or equal to 1')],
     [

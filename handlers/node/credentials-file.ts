@@ -1,0 +1,33 @@
+import { readFile } from 'node:fs/promises'
+import type { EcrCredentials } from '../sigv4.js'
+
+/**
+ * Reads the access keys for signature verification from a JSON file: an array (or one object) of
+ * `{ "accessKeyId", "secretAccessKey", "accountId"? }`. Rejects with a message that names the
+ * file and what is wrong with it.
+ *
+ * @example
+ * const credentials = await readCredentialsFile('keys.json')
+ * await createEcrServer({ credentials })
+ */
+export async function readCredentialsFile(path: string): Promise<EcrCredentials[]> {
+  let parsed: unknown
+  try {
+    parsed = JSON.parse(await readFile(path, 'utf8'))
+  } catch (error) {
+    throw new Error(`Failed to read credentials from ${path}: ${(error as Error).message}.`, { cause: error })
+  }
+  const entries = Array.isArray(parsed) ? parsed : [parsed]
+  return entries.map((entry: unknown, index) => {
+    const { accessKeyId, secretAccessKey, accountId } = (typeof entry === 'object' && entry !== null ? entry : {}) as Record<
+      string,
+      unknown
+    >
+    if (typeof accessKeyId !== 'string' || typeof secretAccessKey !== 'string' || (accountId !== undefined && typeof accountId !== 'string')) {
+      throw new Error(
+        `Failed to read credentials from ${path}: entry ${index} must be an object with string "accessKeyId" and "secretAccessKey" (and optionally "accountId").`,
+      )
+    }
+    return { accessKeyId, secretAccessKey, ...(accountId !== undefined && { accountId }) }
+  })
+}

@@ -1,0 +1,168 @@
+import {
+  CreateRepositoryCommand,
+  DescribeRepositoriesCommand,
+  ECRClient,
+  ECRServiceException,
+  GetDownloadUrlForLayerCommand,
+  type ECRClientConfig,
+  type ServiceInputTypes,
+  type ServiceOutputTypes,
+} from '@aws-sdk/client-ecr'
+import type { FinalizeRequestMiddleware } from '@smithy/types'
+import { createHash } from 'node:crypto'
+import { setupServer } from 'msw/node'
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
+import { ecrHandlers, type EcrCredentials } from '../../handlers/index.js'
+import { createEcrServer, type EcrServer } from '../../handlers/node/index.js'
+import { createEcr } from '../../src/index.js'
+
+const alice = { accessKeyId: 'AKIAALICEEXAMPLE0001', secretAccessKey: 'alice/secret/key', accountId: '111111111111' }
+const bob = { accessKeyId: 'AKIABOBEXAMPLE000002', secretAccessKey: 'bob/secret/key' }
+const keys: EcrCredentials[] = [alice, bob]
+
+async function rejection(promise: Promise<unknown>): Promise<ECRServiceException> {
+  const error = await promise.then(
+    () => undefined,
+    (caught: unknown) => caught,
+  )
+  if (!(error instanceof ECRServiceException)) throw new Error(`expected an ECR error, got ${String(error)}`)
+  return error
+}
+
+/** An engine served with signature verification, through MSW or over the standalone server. */
+function useVerifyingEcr(transport: 'msw' | 'http', credentials: EcrCredentials[] | undefined) {
+  const ecr = createEcr()
+  const server = transport === 'msw' ? setupServer(...ecrHandlers(ecr, credentials === undefined ? {} : { credentials })) : undefined
+  let standalone: EcrServer | undefined
+  beforeAll(async () => {
+    if (server !== undefined) server.listen({ onUnhandledRequest: 'error' })
+    else standalone = await createEcrServer({ ecr, port: 0, ...(credentials !== undefined && { credentials }) })
+  })
+  afterEach(() => ecr.reset())
+  afterAll(async () => {
+    server?.close()
+    await standalone?.close()
+  })
+  const client = (key: { accessKeyId: string; secretAccessKey: string }, config: ECRClientConfig = {}) =>
+    new ECRClient({
+      region: 'eu-west-1',
+      credentials: { accessKeyId: key.accessKeyId, secretAccessKey: key.secretAccessKey },
+      maxAttempts: 1,
+      ...(standalone !== undefined && { endpoint: standalone.url }),
+      ...config,
+    })
+  /** Where a raw `fetch` reaches the API. */
+  const endpoint = () => standalone?.url ?? 'https://api.ecr.eu-west-1.amazonaws.com'
+  return { ecr, client, endpoint }
+}
+
+describe.each(['msw', 'http'] as const)('SigV4 verification (%s)', (transport) => {
+  const { ecr, client, endpoint } = useVerifyingEcr(transport, keys)
+
+  it('accepts a request signed by a known key, acting as the account that key maps to', async () => {
+    const { repository } = await client(alice).send(new CreateRepositoryCommand({ repositoryName: 'app' }))
+    expect(repository?.registryId).toBe('111111111111')
+    expect(repository?.repositoryArn).toBe('arn:aws:ecr:eu-west-1:111111111111:repository/app')
+    // A key without an account acts as the engine's account, which holds nothing yet.
+    expect((await client(bob).send(new DescribeRepositoriesCommand({}))).repositories).toEqual([])
+    await client(bob).send(new CreateRepositoryCommand({ repositoryName: 'app' }))
+    expect(ecr.snapshot().filter((record) => record.kind === 'repository').map((record) => record.scope[0])).toEqual([
+      '111111111111',
+      '123456789012',
+    ])
+  })
+
+  it('refuses a wrong secret with InvalidSignatureException and changes nothing', async () => {
+    const error = await rejection(
+      client({ ...alice, secretAccessKey: 'not/the/secret' }).send(new CreateRepositoryCommand({ repositoryName: 'app' })),
+    )
+    expect(error.name).toBe('InvalidSignatureException')
+    expect(error.$metadata.httpStatusCode).toBe(400)
+    expect(error.message).toBe(
+      'The request signature we calculated does not match the signature you provided. Check your AWS Secret Access Key and signing method. Consult the service documentation for details.',
+    )
+    expect(ecr.snapshot()).toEqual([])
+  })
+
+  it('refuses an unknown access key with UnrecognizedClientException', async () => {
+    const error = await rejection(
+      client({ accessKeyId: 'AKIAUNKNOWN000000000', secretAccessKey: 'whatever' }).send(new DescribeRepositoriesCommand({})),
+    )
+    expect(error.name).toBe('UnrecognizedClientException')
+    expect(error.$metadata.httpStatusCode).toBe(400)
+    expect(error.message).toBe('The security token included in the request is invalid.')
+  })
+
+  it('refuses a body changed after signing, whether or not its payload hash header was changed to match', async () => {
+    for (const rehash of [false, true]) {
+      const tamper: FinalizeRequestMiddleware<ServiceInputTypes, ServiceOutputTypes> = (next) => async (args) => {
+        const request = args.request as { body: Uint8Array; headers: Record<string, string> }
+        const body = new TextDecoder().decode(request.body).replace('"app"', '"apq"')
+        request.body = new TextEncoder().encode(body)
+        if (rehash) request.headers['x-amz-content-sha256'] = createHash('sha256').update(body).digest('hex')
+        return next(args)
+      }
+      const tampering = client(alice)
+      tampering.middlewareStack.addRelativeTo(tamper, { relation: 'after', toMiddleware: 'httpSigningMiddleware', name: 'tamperBody' })
+      const error = await rejection(tampering.send(new CreateRepositoryCommand({ repositoryName: 'app' })))
+      expect(error.name).toBe('InvalidSignatureException')
+    }
+    expect(ecr.snapshot()).toEqual([])
+  })
+
+  it('refuses a signature older than 15 minutes as expired; the SDK corrects its clock from the answer and retries', async () => {
+    const late = client(alice, { systemClockOffset: -20 * 60 * 1000 })
+    const error = await rejection(late.send(new DescribeRepositoriesCommand({})))
+    expect(error.name).toBe('InvalidSignatureException')
+    expect(error.message).toMatch(/^Signature expired: \d{8}T\d{6}Z is now earlier than \d{8}T\d{6}Z \(\d{8}T\d{6}Z - 15 min\.\)$/)
+
+    const retrying = client(alice, { systemClockOffset: -20 * 60 * 1000, maxAttempts: 2 })
+    const { $metadata } = await retrying.send(new DescribeRepositoriesCommand({}))
+    expect($metadata.attempts).toBe(2)
+  })
+
+  it('refuses a request without an Authorization header with MissingAuthenticationTokenException', async () => {
+    const response = await fetch(`${endpoint()}/`, {
+      method: 'POST',
+      headers: {
+        'content-type': 'application/x-amz-json-1.1',
+        'x-amz-target': 'AmazonEC2ContainerRegistry_V20150921.DescribeRepositories',
+      },
+      body: '{}',
+    })
+    expect(response.status).toBe(400)
+    expect(await response.json()).toEqual({
+      __type: 'MissingAuthenticationTokenException',
+      message: 'Request is missing Authentication Token',
+    })
+  })
+
+  it('leaves layer download URLs alone: they carry the engine’s own signature', async () => {
+    const image = await ecr.seed.image('app', { tag: 'v1', layers: [64], context: { accountId: '111111111111', region: 'eu-west-1' } })
+    const layer = (JSON.parse(image.imageManifest) as { layers: Array<{ digest: string }> }).layers[0]!
+    const { downloadUrl } = await client(alice).send(new GetDownloadUrlForLayerCommand({ repositoryName: 'app', layerDigest: layer.digest }))
+    const response = await fetch(downloadUrl!)
+    expect(response.status).toBe(200)
+    expect((await response.arrayBuffer()).byteLength).toBe(64)
+  })
+})
+
+describe.each(['msw', 'http'] as const)('without credentials configured (%s)', (transport) => {
+  const { client } = useVerifyingEcr(transport, undefined)
+
+  it('accepts any key and secret, as before', async () => {
+    const { repository } = await client({ accessKeyId: 'anything', secretAccessKey: 'at all' }).send(
+      new CreateRepositoryCommand({ repositoryName: 'app' }),
+    )
+    expect(repository?.registryId).toBe('123456789012')
+  })
+})
+
+describe('credentials option', () => {
+  it('refuses lists that cannot work: empty, a repeated key, an account that is not 12 digits', () => {
+    const ecr = createEcr()
+    expect(() => ecrHandlers(ecr, { credentials: [] })).toThrow(/at least one access key/)
+    expect(() => ecrHandlers(ecr, { credentials: [bob, { ...bob }] })).toThrow(/listed more than once/)
+    expect(() => ecrHandlers(ecr, { credentials: [{ ...bob, accountId: '42' }] })).toThrow(/must be 12 digits/)
+  })
+})
