@@ -1,0 +1,104 @@
+import type { CreateRepositoryRequest } from '@aws-sdk/client-ecr'
+import type { StartOptions, SetupWorker } from 'msw/browser'
+import type { Ecr, EcrOptions, Platform, StorageAdapter } from '../../src/index.js'
+
+/** What `seed` accepts: a function that fills the engine, or a declarative {@link RegistrySeed}. */
+export type SeedOption = RegistrySeed | ((ecr: Ecr) => Promise<void> | void)
+
+export interface SetupEcrWorkerOptions extends Omit<EcrOptions, 'storage' | 'seed'> {
+  /**
+   * The IndexedDB database that holds the state (default `'fake-ecr'`). Tabs of the same origin
+   * that use the same name share one registry.
+   */
+  databaseName?: string
+  /** Keep state in IndexedDB (default `true`); `false` keeps it in memory, gone on reload. */
+  persist?: boolean
+  /** Where MSW's worker script is served (default `'/mockServiceWorker.js'`, see `npx msw init`). */
+  serviceWorkerUrl?: string
+  /** Silences MSW's log of every intercepted request (default `false`). */
+  quiet?: boolean
+  /**
+   * Fills a fresh registry: runs only when the stored state is empty, so a persisted app is
+   * seeded once (after `ecr.reset()`, on the next load).
+   */
+  seed?: SeedOption
+  /** What MSW does with requests that are not for ECR (default `'bypass'`: they go to the network). */
+  onUnhandledRequest?: StartOptions['onUnhandledRequest']
+}
+
+export interface SetupEcrWorkerResult {
+  /** The engine answering the requests: seed it, inspect it, `reset()` it, listen to `change`. */
+  ecr: Ecr
+  /** MSW's worker, started. `worker.stop()` stops answering. */
+  worker: SetupWorker
+  /**
+   * Where state lives: `'indexeddb'`, or `'memory'` when `persist: false` or when IndexedDB could
+   * not be used at start (then `storageError` says why).
+   */
+  persistence: 'indexeddb' | 'memory'
+  /** Why IndexedDB could not be used at start (private mode, stored data of another format, ...). */
+  storageError?: Error
+}
+
+export interface IndexedDbStorageOptions {
+  /** The IndexedDB database (default `'fake-ecr'`), also the name of the BroadcastChannel. */
+  databaseName?: string
+  /** Tell other tabs about changes, and apply theirs (default `true` where BroadcastChannel exists). */
+  broadcast?: boolean
+}
+
+/** A {@link StorageAdapter} that keeps the engine's records in IndexedDB. */
+export interface IndexedDbStorage extends StorageAdapter {
+  readonly databaseName: string
+  /**
+   * Changes that a failed write could not save yet (the stored state is still consistent, as
+   * of the last saved change); they are saved with the next write that succeeds.
+   */
+  readonly pendingChanges: number
+  /** Stops talking to other tabs and closes the database connection. */
+  close(): void
+}
+
+/**
+ * A registry described as data, for `seed` options and Storybook stories.
+ *
+ * @example
+ * const seed: RegistrySeed = {
+ *   repositories: [{ name: 'web', images: [{ tag: 'v1' }, { tags: ['v2', 'latest'] }] }],
+ * }
+ */
+export interface RegistrySeed {
+  repositories?: RepositorySeed[]
+}
+
+export interface RepositorySeed extends Omit<CreateRepositoryRequest, 'repositoryName' | 'registryId'> {
+  name: string
+  /** Account to create it in (default: the engine's). */
+  accountId?: string
+  /** Region to create it in (default: the engine's). */
+  region?: string
+  /** Images to push, oldest first. */
+  images?: ImageSeed[]
+  /** A repository policy (JSON text or an object). */
+  policy?: string | object
+  /** A lifecycle policy (JSON text or an object). */
+  lifecyclePolicy?: string | object
+}
+
+export interface ImageSeed {
+  /** One tag (default: untagged unless `tags` is given). */
+  tag?: string
+  /** Several tags for the same image. */
+  tags?: string[]
+  /** Sizes in bytes of the generated layers (default: 2, 8 and 32 KiB). */
+  layers?: number[]
+  /** Single-platform image's platform (default linux/amd64). */
+  platform?: Platform
+  /** Makes a multi-platform image (manifest list / OCI index) with one child per platform. */
+  platforms?: Platform[]
+  /** Docker (default) or OCI media types. */
+  format?: 'docker' | 'oci'
+}
+
+/** Engine options for a story's in-memory engine (`accountId`, `region`, `now`, ...). */
+export type EcrStoryOptions = Omit<EcrOptions, 'storage' | 'seed'>

@@ -1,0 +1,413 @@
+import 'fake-indexeddb/auto'
+import { createStore, entries, get, set } from 'idb-keyval'
+import { afterEach, describe, expect, it, vi } from 'vitest'
+import { sha256 } from '../fixtures.js'
+import { createEcr, type Ecr, type EcrOptions, type StoredRecord } from '../../src/index.js'
+import type { IndexedDbStorage } from '../../handlers/browser/glossary.js'
+import {
+  createIndexedDbStorage,
+  FORMAT_VERSION,
+  indexedDbStorage,
+  IndexedDbStorageError,
+  type CompactionLimits,
+} from '../../handlers/browser/indexeddb-storage.js'
+
+const opened: IndexedDbStorage[] = []
+let databases = 0
+
+/** A database name no other test uses: each test starts from an empty IndexedDB. */
+const freshName = () => `fake-ecr-test-${++databases}`
+
+/** A "page load": a new adapter on the database and an engine on it, loaded. */
+async function load(
+  databaseName: string,
+  options: EcrOptions = {},
+  compaction?: CompactionLimits,
+): Promise<{ ecr: Ecr; storage: IndexedDbStorage }> {
+  const storage = createIndexedDbStorage({ databaseName }, { version: FORMAT_VERSION, migrations: new Map() }, compaction)
+  opened.push(storage)
+  const ecr = createEcr({ onStorageError: () => undefined, ...options, storage })
+  await ecr.ready
+  return { ecr, storage }
+}
+
+/** What the database holds, read with plain idb-keyval (not through the adapter). */
+async function stored(databaseName: string): Promise<Map<string, unknown>> {
+  const all = await entries(createStore(databaseName, 'records'))
+  return new Map(all.map(([key, value]) => [JSON.stringify(key), value]))
+}
+
+/** The entries of one section of the database: `snapshot`, `log` or `bulky` (blobs and uploads). */
+async function section(databaseName: string, name: 'snapshot' | 'log' | 'bulky'): Promise<unknown[]> {
+  const all = await entries(createStore(databaseName, 'records'))
+  return all.filter(([key]) => Array.isArray(key) && key[0] === name).map(([, value]) => value)
+}
+
+afterEach(() => {
+  vi.restoreAllMocks()
+  for (const storage of opened.splice(0)) storage.close()
+})
+
+describe('persistence across page loads', () => {
+  it('a new engine on the same database starts with the state the previous one left', async () => {
+    const name = freshName()
+    const first = await load(name)
+    await first.ecr.seed.image('web', { tag: 'v1' })
+    await first.ecr.call('CreateRepository', { repositoryName: 'api' }, { region: 'eu-west-1' })
+    await first.ecr.call('PutLifecyclePolicy', { repositoryName: 'web', lifecyclePolicyText: LIFECYCLE_POLICY })
+    first.storage.close()
+
+    const second = await load(name)
+    expect(second.ecr.snapshot()).toEqual(first.ecr.snapshot())
+    const { imageDetails } = await second.ecr.call('DescribeImages', { repositoryName: 'web' })
+    expect(imageDetails?.[0]?.imageTags).toEqual(['v1'])
+    // Layer bytes come back as bytes: the GetDownloadUrlForLayer URL serves them.
+    const layer = JSON.parse((await second.ecr.call('BatchGetImage', { repositoryName: 'web', imageIds: [{ imageTag: 'v1' }] })).images![0]!.imageManifest!)
+      .layers[0]
+    const { downloadUrl } = await second.ecr.call('GetDownloadUrlForLayer', { repositoryName: 'web', layerDigest: layer.digest })
+    expect(second.ecr.openDownload(downloadUrl!)).toMatchObject({ status: 'ok', bytes: { byteLength: layer.size } })
+  })
+
+  it('stores blobs as binary and records a format version', async () => {
+    const name = freshName()
+    const { ecr } = await load(name)
+    await ecr.seed.image('web', { tag: 'v1', layers: [1000] })
+    const blobs = (await section(name, 'bulky')) as StoredRecord[]
+    expect(blobs.map((blob) => blob.kind)).toEqual(['blob', 'blob'])
+    for (const blob of blobs) expect((blob.value as { bytes: unknown }).bytes).toBeInstanceOf(Uint8Array)
+    expect(await get('format', createStore(name, 'records'))).toEqual({ writer: 'fake-ecr', version: FORMAT_VERSION })
+  })
+
+  it('writes only the records a call changed, in one transaction', async () => {
+    const name = freshName()
+    const { ecr } = await load(name)
+    const image = await ecr.seed.image('web', { tag: 'v1' })
+    await ecr.seed.image('web', { tag: 'v2' })
+    const put = vi.spyOn(IDBObjectStore.prototype, 'put')
+    const transaction = vi.spyOn(IDBDatabase.prototype, 'transaction')
+    const changed: StoredRecord[] = []
+    ecr.on('change', ({ records }) => changed.push(...records))
+    await ecr.call('PutImage', { repositoryName: 'web', imageManifest: image.imageManifest, imageTag: 'latest' })
+    expect(changed.map((record) => record.kind)).toEqual(['tag'])
+    // One log entry holding the one record.
+    expect(put).toHaveBeenCalledTimes(1)
+    expect(put.mock.calls[0]?.[0]).toEqual(changed)
+    expect(transaction).toHaveBeenCalledTimes(1)
+  })
+
+  it('reset() empties the database, and the next engine starts empty (and seeds again)', async () => {
+    const name = freshName()
+    const seed = vi.fn(async (ecr: Ecr) => void (await ecr.seed.repository('seeded')))
+    const first = await load(name, { seed })
+    await first.ecr.seed.image('web', { tag: 'v1' })
+    await first.ecr.reset()
+    expect([...(await stored(name)).keys()]).toEqual(['"format"'])
+    const second = await load(name, { seed })
+    expect(seed).toHaveBeenCalledTimes(2)
+    expect(second.ecr.snapshot().map((record) => record.id)).toEqual(['seeded'])
+  })
+})
+
+describe('deleting a repository', () => {
+  it('deletes everything stored under it, and nothing under similarly named repositories', async () => {
+    const name = freshName()
+    const { ecr, storage } = await load(name)
+    for (const repository of ['web', 'web2', 'web/api', 'repository']) await ecr.seed.image(repository, { tag: 'v1', layers: [10] })
+    await ecr.seed.image('web', { tag: 'v1', layers: [10], context: { region: 'eu-west-1' } })
+    await ecr.call('DeleteRepository', { repositoryName: 'web', force: true })
+    const ofWeb = (record: StoredRecord) => (record.kind === 'repository' ? record.id : record.scope[2]) === 'web'
+    const blobs = (await section(name, 'bulky')) as StoredRecord[]
+    // Config and layer blob of each image but the deleted one.
+    expect(blobs.filter((blob) => ofWeb(blob)).map((blob) => blob.scope[1])).toEqual(['eu-west-1', 'eu-west-1'])
+    expect(blobs).toHaveLength(8)
+    expect((await load(name)).ecr.snapshot()).toEqual(ecr.snapshot())
+
+    // Folded into the snapshot, the deleted repository leaves nothing behind.
+    storage.close()
+    const compacting = await load(name, {}, { entries: 1, records: 1 })
+    await compacting.ecr.call('CreateRepository', { repositoryName: 'after' })
+    await vi.waitFor(async () => expect(await section(name, 'log')).toEqual([]))
+    const snapshot = ((await section(name, 'snapshot')) as StoredRecord[][]).flat()
+    expect(snapshot.filter((record) => ofWeb(record)).map((record) => record.scope[1])).toEqual(['eu-west-1', 'eu-west-1', 'eu-west-1'])
+    expect((await load(name)).ecr.snapshot()).toEqual(compacting.ecr.snapshot())
+  })
+
+  it('deleted and re-created in calls whose writes failed, it is saved in the right order', async () => {
+    const name = freshName()
+    const { ecr } = await load(name)
+    await ecr.seed.image('web', { tag: 'old', layers: [10] })
+    const transaction = vi.spyOn(IDBDatabase.prototype, 'transaction').mockImplementation(() => {
+      throw new DOMException('The quota has been exceeded.', 'QuotaExceededError')
+    })
+    await ecr.call('DeleteRepository', { repositoryName: 'web', force: true })
+    await ecr.seed.image('web', { tag: 'new', layers: [10] })
+    transaction.mockRestore()
+    await ecr.call('CreateRepository', { repositoryName: 'other' })
+    const reloaded = await load(name)
+    expect(reloaded.ecr.snapshot()).toEqual(ecr.snapshot())
+    expect((await reloaded.ecr.call('ListImages', { repositoryName: 'web' })).imageIds?.map((id) => id.imageTag)).toEqual(['new'])
+  })
+})
+
+describe('failures', () => {
+  it('a write that fails half-way stores nothing of the change; the engine reports it and goes on', async () => {
+    const name = freshName()
+    const { ecr, storage } = await load(name)
+    const image = await ecr.seed.image('web', { tag: 'v1' })
+    await ecr.call('PutImage', { repositoryName: 'web', imageManifest: image.imageManifest, imageTag: 'v2' })
+    const saved = ecr.snapshot()
+    const errors: unknown[] = []
+    ecr.on('storage-error', ({ error }) => errors.push(error))
+    // Deleting an image with two tags changes three records: the transaction aborts once they are written.
+    vi.spyOn(IDBObjectStore.prototype, 'put').mockImplementationOnce(function (this: IDBObjectStore, value, key) {
+      const request = IDB_PUT.call(this, value, key)
+      this.transaction.abort()
+      return request
+    })
+    const { imageIds } = await ecr.call('BatchDeleteImage', { repositoryName: 'web', imageIds: [{ imageDigest: image.imageDigest }] })
+    expect(imageIds).toHaveLength(2)
+    expect(errors).toHaveLength(1)
+    expect(errors[0]).toBeInstanceOf(IndexedDbStorageError)
+    expect(String((errors[0] as Error).message)).toMatch(
+      /^Failed to save fake-ecr state to IndexedDB database "fake-ecr-test-\d+": \w+Error: .*The page keeps working in memory.*Suggested fix: /,
+    )
+    expect(storage.pendingChanges).toBe(3)
+    // Memory has the change; storage still holds the state from before it, whole.
+    expect((await ecr.call('ListImages', { repositoryName: 'web' })).imageIds).toEqual([])
+    const meanwhile = await load(name)
+    expect(meanwhile.ecr.snapshot()).toEqual(saved)
+    meanwhile.storage.close()
+
+    // The next successful write saves the pending change with its own.
+    await ecr.call('CreateRepository', { repositoryName: 'api' })
+    expect(storage.pendingChanges).toBe(0)
+    expect((await load(name)).ecr.snapshot()).toEqual(ecr.snapshot())
+  })
+
+  it('a request that throws undoes the writes before it in the transaction, and repeated failures are marked as such', async () => {
+    const name = freshName()
+    const { ecr } = await load(name)
+    await ecr.call('CreateRepository', { repositoryName: 'web' })
+    const { uploadId } = await ecr.call('InitiateLayerUpload', { repositoryName: 'web' })
+    const bytes = new Uint8Array(100).fill(7)
+    await ecr.call('UploadLayerPart', { repositoryName: 'web', uploadId, partFirstByte: 0, partLastByte: 99, layerPartBlob: bytes })
+    const saved = ecr.snapshot()
+    const errors: IndexedDbStorageError[] = []
+    ecr.on('storage-error', ({ error }) => errors.push(error as IndexedDbStorageError))
+    // Completing the upload puts the blob, then deletes the upload record: the deletion fails.
+    const remove = vi.spyOn(IDBObjectStore.prototype, 'delete').mockImplementation(function (this: IDBObjectStore, key) {
+      if ((key as string[])[4] === 'upload') throw new DOMException('The operation failed for reasons unrelated to the database itself.', 'UnknownError')
+      return IDB_DELETE.call(this, key)
+    })
+    const { layerDigest } = await ecr.call('CompleteLayerUpload', { repositoryName: 'web', uploadId, layerDigests: [sha256(bytes)] })
+    expect((await load(name)).ecr.snapshot()).toEqual(saved)
+    await ecr.call('TagResource', { resourceArn: 'arn:aws:ecr:us-east-1:123456789012:repository/web', tags: [{ Key: 'team', Value: 'a' }] })
+    expect(errors.map((error) => [error.repeated, error.pendingChanges])).toEqual([
+      [false, 2],
+      [true, 3],
+    ])
+    expect(errors[0]?.message).toContain('UnknownError')
+    expect((await load(name)).ecr.snapshot()).toEqual(saved)
+    remove.mockRestore()
+    await ecr.call('DescribeRepositories', {})
+    await ecr.call('UntagResource', { resourceArn: 'arn:aws:ecr:us-east-1:123456789012:repository/web', tagKeys: ['team'] })
+    const reloaded = await load(name)
+    expect(reloaded.ecr.snapshot()).toEqual(ecr.snapshot())
+    expect((await reloaded.ecr.call('BatchCheckLayerAvailability', { repositoryName: 'web', layerDigests: [layerDigest!] })).layers?.[0]?.layerAvailability).toBe(
+      'AVAILABLE',
+    )
+  })
+})
+
+describe('format versions', () => {
+  it('refuses data written in a newer format, with a clear message, and leaves it untouched', async () => {
+    const name = freshName()
+    const { ecr, storage } = await load(name)
+    await ecr.call('CreateRepository', { repositoryName: 'web' })
+    storage.close()
+    await set('format', { writer: 'fake-ecr', version: FORMAT_VERSION + 1 }, createStore(name, 'records'))
+    const before = await stored(name)
+
+    const newer = createEcr({ storage: indexedDbStorage({ databaseName: name }) })
+    const message = new RegExp(
+      `^Failed to load fake-ecr state from IndexedDB database "${name}": it was written by a newer fake-ecr \\(storage format ${FORMAT_VERSION + 1}; this version reads format ${FORMAT_VERSION}\\)\\. Suggested fix: upgrade fake-ecr`,
+    )
+    await expect(newer.ready).rejects.toThrow(message)
+    await expect(newer.call('DescribeRepositories', {})).rejects.toThrow(message)
+    expect(await stored(name)).toEqual(before)
+  })
+
+  it('migrates data written in an older format, once, in place', async () => {
+    const name = freshName()
+    const { ecr, storage } = await load(name)
+    await ecr.seed.image('web', { tag: 'v1', layers: [10] })
+    storage.close()
+    const next = {
+      version: FORMAT_VERSION + 1,
+      migrations: new Map([
+        [FORMAT_VERSION, (records: StoredRecord[]) => records.map((record) => (record.kind === 'tag' ? { ...record, id: `${record.id}-migrated` } : record))],
+      ]),
+    }
+    const migrating = createIndexedDbStorage({ databaseName: name }, next)
+    opened.push(migrating)
+    const tags = (records: Iterable<StoredRecord>) => [...records].filter((record) => record.kind === 'tag').map((record) => record.id)
+    expect(tags(await migrating.read())).toEqual(['v1-migrated'])
+    migrating.close()
+    const again = createIndexedDbStorage({ databaseName: name }, next)
+    opened.push(again)
+    expect(tags(await again.read())).toEqual(['v1-migrated'])
+    // The code of the old format now refuses the migrated data.
+    await expect(indexedDbStorage({ databaseName: name }).read()).rejects.toThrow(/written by a newer fake-ecr/)
+  })
+
+  it('refuses an older format it cannot migrate, and data that is not fake-ecr’s', async () => {
+    const name = freshName()
+    const { ecr, storage } = await load(name)
+    await ecr.call('CreateRepository', { repositoryName: 'web' })
+    storage.close()
+    const newer = createIndexedDbStorage({ databaseName: name }, { version: FORMAT_VERSION + 1, migrations: new Map() })
+    opened.push(newer)
+    await expect(newer.read()).rejects.toThrow(
+      new RegExp(
+        `written by an older fake-ecr \\(storage format ${FORMAT_VERSION}\\) and this version has no migration from format ${FORMAT_VERSION} to ${FORMAT_VERSION + 1}\\. Suggested fix: to start afresh, delete the database \\(.*indexedDB\\.deleteDatabase\\('${name}'\\)\\)`,
+      ),
+    )
+
+    const foreign = freshName()
+    await set(['something', 'else'], { hello: 'world' }, createStore(foreign, 'records'))
+    await expect(indexedDbStorage({ databaseName: foreign }).read()).rejects.toThrow(/holds data but no format entry/)
+  })
+
+  it('refuses a database of the same name made by something else', async () => {
+    const name = freshName()
+    await set('key', 'value', createStore(name, 'keyval'))
+    const storage = indexedDbStorage({ databaseName: name })
+    opened.push(storage)
+    await expect(storage.read()).rejects.toThrow(`Failed to load fake-ecr state from IndexedDB database "${name}": the database exists but has no "records" store`)
+  })
+})
+
+describe('two tabs', () => {
+  it('each sees the other’s changes and resets without reloading', async () => {
+    const name = freshName()
+    const left = await load(name)
+    const right = await load(name)
+    const external = (ecr: Ecr) =>
+      new Promise<{ records: readonly StoredRecord[]; cleared?: true }>((resolve) => {
+        const stop = ecr.on('change', (event) => {
+          if (event.origin !== 'external') return
+          stop()
+          resolve(event)
+        })
+      })
+
+    let arrived = external(right.ecr)
+    await left.ecr.call('CreateRepository', { repositoryName: 'web' })
+    expect((await arrived).records.map((record) => record.id)).toEqual(['web'])
+    expect((await right.ecr.call('DescribeRepositories', {})).repositories?.map((repository) => repository.repositoryName)).toEqual(['web'])
+
+    arrived = external(left.ecr)
+    await right.ecr.seed.blob('web', new Uint8Array([1, 2, 3]))
+    await arrived
+    const blobs = (ecr: Ecr) => ecr.snapshot().filter((record) => record.kind === 'blob')
+    await vi.waitFor(() => expect(blobs(left.ecr)).toEqual(blobs(right.ecr)))
+    expect((blobs(left.ecr)[0]?.value as { bytes: Uint8Array }).bytes).toEqual(new Uint8Array([1, 2, 3]))
+
+    arrived = external(left.ecr)
+    await right.ecr.reset()
+    expect((await arrived).cleared).toBe(true)
+    expect(left.ecr.snapshot()).toEqual([])
+  })
+
+  it('a tab that loads while another writes misses nothing', async () => {
+    const name = freshName()
+    const writer = await load(name)
+    const writes = Array.from({ length: 20 }, (_, index) => writer.ecr.call('CreateRepository', { repositoryName: `repo-${index}` }))
+    const reader = await load(name)
+    await Promise.all(writes)
+    await vi.waitFor(() => expect(reader.ecr.snapshot()).toEqual(writer.ecr.snapshot()))
+  })
+
+  it('writing at the same time, with the log folded now and then, they lose nothing', async () => {
+    const name = freshName()
+    const limits = { entries: 4, records: 1 }
+    const tabs = [await load(name, {}, limits), await load(name, {}, limits)]
+    await Promise.all(
+      tabs.flatMap(({ ecr }, tab) =>
+        Array.from({ length: 10 }, (_, index) => ecr.call('CreateRepository', { repositoryName: `tab-${tab}-${index}` })),
+      ),
+    )
+    await vi.waitFor(() => expect(tabs[0]!.ecr.snapshot()).toEqual(tabs[1]!.ecr.snapshot()))
+    const { ecr } = await load(name)
+    expect(ecr.snapshot()).toEqual(tabs[0]!.ecr.snapshot())
+    expect(ecr.snapshot()).toHaveLength(20)
+  })
+
+  it('with broadcast: false, a tab keeps to itself until reloaded', async () => {
+    const name = freshName()
+    const quiet = indexedDbStorage({ databaseName: name, broadcast: false })
+    opened.push(quiet)
+    const writer = createEcr({ storage: quiet })
+    const reader = await load(name)
+    const external: unknown[] = []
+    reader.ecr.on('change', (event) => external.push(event))
+    await writer.call('CreateRepository', { repositoryName: 'web' })
+    // A tab that does broadcast is heard: once its change arrives, the silent one's would have too.
+    const other = await load(name)
+    await other.ecr.call('CreateRepository', { repositoryName: 'api' })
+    await vi.waitFor(() => expect(external).toHaveLength(1))
+    expect(reader.ecr.snapshot().map((record) => record.id)).toEqual(['api'])
+    expect((await load(name)).ecr.snapshot().map((record) => record.id)).toEqual(['api', 'web'])
+  })
+
+  it('changes that arrive between loading and subscribing are handed over on subscribe', async () => {
+    const name = freshName()
+    const reader = indexedDbStorage({ databaseName: name })
+    const writer = indexedDbStorage({ databaseName: name })
+    opened.push(reader, writer)
+    await reader.read()
+    const delivered = new Promise((resolve) => {
+      const probe = new BroadcastChannel(name)
+      probe.onmessage = () => resolve(probe.close())
+    })
+    const record: StoredRecord = { kind: 'repository', scope: ['123456789012', 'us-east-1'], id: 'web', value: { seq: 1 } }
+    await writer.write([record])
+    await delivered
+    const seen: unknown[] = []
+    reader.subscribe!((change) => seen.push(change))
+    expect(seen).toEqual([{ changes: [record] }])
+  })
+})
+
+describe('10,000 images', () => {
+  it('load into a new engine whole', async () => {
+    const name = freshName()
+    const source = createEcr({ verifyReferences: false })
+    await source.call('CreateRepository', { repositoryName: 'big' })
+    for (let i = 0; i < 10_000; i++) {
+      const manifest = JSON.stringify({
+        schemaVersion: 2,
+        mediaType: 'application/vnd.docker.distribution.manifest.v2+json',
+        config: { mediaType: 'application/vnd.docker.container.image.v1+json', size: 100, digest: `sha256:${i.toString(16).padStart(64, '0')}` },
+        layers: [],
+      })
+      await source.call('PutImage', { repositoryName: 'big', imageManifest: manifest, imageTag: `v${i}` })
+    }
+    const records = source.snapshot()
+    const writer = indexedDbStorage({ databaseName: name })
+    opened.push(writer)
+    await writer.read()
+    await writer.write(records)
+
+    const { ecr } = await load(name, { verifyReferences: false })
+    expect(ecr.snapshot()).toEqual(records)
+    const page = await ecr.call('DescribeImages', { repositoryName: 'big', maxResults: 1000 })
+    expect(page.imageDetails).toHaveLength(1000)
+  }, 60_000)
+})
+
+const IDB_PUT = IDBObjectStore.prototype.put
+const IDB_DELETE = IDBObjectStore.prototype.delete
+const LIFECYCLE_POLICY = JSON.stringify({
+  rules: [{ rulePriority: 1, selection: { tagStatus: 'untagged', countType: 'imageCountMoreThan', countNumber: 5 }, action: { type: 'expire' } }],
+})
