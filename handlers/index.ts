@@ -29,6 +29,7 @@ export function ecrHandlers(ecr: Ecr, options: EcrHandlersOptions = {}): Request
   ]
 }
 
+export { ecrStoryHandlers } from './storybook.js'
 export { handleApiRequest, MAX_REQUEST_BYTES } from './api.js'
 export type { EcrHandlersOptions } from './api.js'
 export type { EcrCredentials } from './sigv4.js'

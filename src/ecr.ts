@@ -13,6 +13,7 @@ import { openLayerDownload, type LayerDownload } from './operations/layers.js'
 import { operations } from './operations/table.js'
 import { PageTokens } from './pagination.js'
 import { defaultScanFindings } from './scan-findings.js'
+import { seedRegistry, type RegistrySeed } from './seed-registry.js'
 import { createSeeder, type Seeder } from './seed.js'
 import { RegistryState } from './state/registry-state.js'
 import { Transaction } from './state/transaction.js'
@@ -45,11 +46,13 @@ export interface EcrOptions {
    */
   limits?: Partial<EcrLimits>
   /**
-   * Fills a fresh engine, e.g. `async (ecr) => { await ecr.seed.image('web', { tag: 'v1' }) }`. It
-   * runs once stored state is loaded, and only if there was none (so persisted state is seeded
-   * once); calls wait for it.
+   * Fills a fresh engine: a registry described as data
+   * (`{ repositories: [{ name: 'web', images: [{ tag: 'v1' }] }] }`, see {@link RegistrySeed}), or
+   * a function such as `async (ecr) => { await ecr.seed.image('web', { tag: 'v1' }) }`. It runs
+   * once stored state is loaded, and only if there was none (so persisted state is seeded once);
+   * calls wait for it.
    */
-  seed?: (ecr: Ecr) => Promise<void> | void
+  seed?: RegistrySeed | ((ecr: Ecr) => Promise<void> | void)
   /** Where state is persisted (default: nowhere; state lives in memory). */
   storage?: StorageAdapter
   /** Called when the storage adapter fails; the engine keeps working in memory (default: console.warn). */
@@ -291,7 +294,8 @@ export function createEcr(options: EcrOptions = {}): Ecr {
     const hadState = await loaded
     if (hadState || options.seed === undefined) return
     const whileLoading = callAfter(() => loaded.then(() => undefined))
-    await options.seed({ ...ecr, call: whileLoading, seed: createSeeder(whileLoading, newId) })
+    const seed = typeof options.seed === 'function' ? options.seed : seedRegistry(options.seed)
+    await seed({ ...ecr, call: whileLoading, seed: createSeeder(whileLoading, newId) })
   })()
   return ecr
 }

@@ -1,9 +1,5 @@
-import type { CreateRepositoryRequest } from '@aws-sdk/client-ecr'
 import type { StartOptions, SetupWorker } from 'msw/browser'
-import type { Ecr, EcrOptions, Platform, StorageAdapter } from '../../src/index.js'
-
-/** What `seed` accepts: a function that fills the engine, or a declarative {@link RegistrySeed}. */
-export type SeedOption = RegistrySeed | ((ecr: Ecr) => Promise<void> | void)
+import type { Ecr, EcrOptions, StorageAdapter } from '../../src/index.js'
 
 export interface SetupEcrWorkerOptions extends Omit<EcrOptions, 'storage' | 'seed'> {
   /**
@@ -21,7 +17,7 @@ export interface SetupEcrWorkerOptions extends Omit<EcrOptions, 'storage' | 'see
    * Fills a fresh registry: runs only when the stored state is empty, so a persisted app is
    * seeded once (after `ecr.reset()`, on the next load).
    */
-  seed?: SeedOption
+  seed?: EcrOptions['seed']
   /** What MSW does with requests that are not for ECR (default `'bypass'`: they go to the network). */
   onUnhandledRequest?: StartOptions['onUnhandledRequest']
 }
@@ -58,47 +54,3 @@ export interface IndexedDbStorage extends StorageAdapter {
   /** Stops talking to other tabs and closes the database connection. */
   close(): void
 }
-
-/**
- * A registry described as data, for `seed` options and Storybook stories.
- *
- * @example
- * const seed: RegistrySeed = {
- *   repositories: [{ name: 'web', images: [{ tag: 'v1' }, { tags: ['v2', 'latest'] }] }],
- * }
- */
-export interface RegistrySeed {
-  repositories?: RepositorySeed[]
-}
-
-export interface RepositorySeed extends Omit<CreateRepositoryRequest, 'repositoryName' | 'registryId'> {
-  name: string
-  /** Account to create it in (default: the engine's). */
-  accountId?: string
-  /** Region to create it in (default: the engine's). */
-  region?: string
-  /** Images to push, oldest first. */
-  images?: ImageSeed[]
-  /** A repository policy (JSON text or an object). */
-  policy?: string | object
-  /** A lifecycle policy (JSON text or an object). */
-  lifecyclePolicy?: string | object
-}
-
-export interface ImageSeed {
-  /** One tag (default: untagged unless `tags` is given). */
-  tag?: string
-  /** Several tags for the same image. */
-  tags?: string[]
-  /** Sizes in bytes of the generated layers (default: 2, 8 and 32 KiB). */
-  layers?: number[]
-  /** Single-platform image's platform (default linux/amd64). */
-  platform?: Platform
-  /** Makes a multi-platform image (manifest list / OCI index) with one child per platform. */
-  platforms?: Platform[]
-  /** Docker (default) or OCI media types. */
-  format?: 'docker' | 'oci'
-}
-
-/** Engine options for a story's in-memory engine (`accountId`, `region`, `now`, ...). */
-export type EcrStoryOptions = Omit<EcrOptions, 'storage' | 'seed'>

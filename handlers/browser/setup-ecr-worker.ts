@@ -3,7 +3,6 @@ import { createEcr, type StoredRecord } from '../../src/index.js'
 import { ecrHandlers } from '../index.js'
 import type { IndexedDbStorage, SetupEcrWorkerOptions, SetupEcrWorkerResult } from './glossary.js'
 import { indexedDbStorage, IndexedDbStorageError } from './indexeddb-storage.js'
-import { toSeedFunction } from './seed-registry.js'
 
 /**
  * Starts a fake ECR in the browser: an engine whose state lives in IndexedDB (it survives
@@ -26,14 +25,12 @@ export async function setupEcrWorker(options: SetupEcrWorkerOptions = {}): Promi
     persist = true,
     serviceWorkerUrl = '/mockServiceWorker.js',
     quiet = false,
-    seed,
     onUnhandledRequest = 'bypass',
     ...engineOptions
   } = options
   const { storage, storageError } = persist ? await openStorage(databaseName) : {}
   const ecr = createEcr({
     ...engineOptions,
-    ...(seed !== undefined && { seed: toSeedFunction(seed) }),
     ...(storage !== undefined && { storage, onStorageError: engineOptions.onStorageError ?? warnOnceAFailure }),
   })
   const worker = setupWorker(...ecrHandlers(ecr))

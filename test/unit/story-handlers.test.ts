@@ -8,10 +8,8 @@ import {
 } from '@aws-sdk/client-ecr'
 import { setupServer } from 'msw/node'
 import { describe, expect, it } from 'vitest'
-import { createEcr } from '../../src/index.js'
-import { ecrHandlers } from '../../handlers/index.js'
-import { ecrStoryHandlers } from '../../handlers/browser/storybook.js'
-import { seedRegistry } from '../../handlers/browser/seed-registry.js'
+import { createEcr, seedRegistry } from '../../src/index.js'
+import { ecrHandlers, ecrStoryHandlers } from '../../handlers/index.js'
 import { credentials } from '../sdk/harness.js'
 
 const client = (region = 'us-east-1') => new ECRClient({ region, credentials, maxAttempts: 1 })
@@ -47,6 +45,12 @@ describe('ecrStoryHandlers', () => {
 })
 
 describe('seedRegistry', () => {
+  it('is what a declarative seed option does', async () => {
+    const ecr = createEcr({ seed: { repositories: [{ name: 'web', images: [{ tags: ['v1', 'latest'] }] }] } })
+    const { imageIds } = await ecr.call('ListImages', { repositoryName: 'web' })
+    expect(imageIds?.map((id) => id.imageTag)).toEqual(['latest', 'v1'])
+  })
+
   it('creates repositories with their settings, policies and images', async () => {
     const policy = {
       Version: '2012-10-17',
