@@ -1,4 +1,5 @@
 import { defineConfig } from 'vitest/config'
+import { browserProject } from './test/browser/vitest.project.js'
 
 export default defineConfig({
   test: {
@@ -18,6 +19,8 @@ export default defineConfig({
         extends: true,
         test: { name: 'sdk-over-http', include: ['test/sdk/**/*.test.ts'], env: { FAKE_ECR_TRANSPORT: 'http' } },
       },
+      // Part of the SDK suite again, in Chromium through MSW's service worker.
+      browserProject,
     ],
   },
 })

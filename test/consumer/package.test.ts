@@ -117,6 +117,8 @@ describe('the packed package in a fresh project', () => {
     expect(packedFiles).toContain('dist/src/index.js')
     expect(packedFiles).toContain('dist/handlers/index.d.ts')
     expect(packedFiles).toContain('dist/handlers/node/cli.js')
+    expect(packedFiles).toContain('dist/handlers/browser/index.js')
+    expect(packedFiles).toContain('dist/handlers/browser/index.d.ts')
     const unexpected = packedFiles.filter(
       (path) => !/^(dist\/(src|handlers)\/.+\.(js|d\.ts)|package\.json|README\.md|CHANGELOG\.md|LICENSE)$/.test(path),
     )
@@ -167,6 +169,9 @@ describe('the packed package in a fresh project', () => {
     })
     // The hook does catch msw when an entry does load it.
     expect(JSON.parse(await check(['msw'], ['fake-ecr/handlers']))).toEqual({ 'fake-ecr/handlers': 'blocked import of msw' })
+    // The browser entry is blocked in Node by the exports map.
+    const browser = JSON.parse(await check([], ['fake-ecr/browser']))['fake-ecr/browser']
+    expect(browser).toMatch(/not defined by "exports"/)
   })
 
   it('installs a working fake-ecr bin', async () => {
