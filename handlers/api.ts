@@ -1,4 +1,5 @@
 import type { Ecr } from '../src/ecr.js'
+import { concatenate } from '../src/bytes.js'
 import { EcrError } from '../src/errors.js'
 import { ECR_TARGET_PREFIX, regionOfApiHost, regionOfSignature } from './hosts.js'
 import { createRequestVerifier, type EcrCredentials, type RequestVerifier } from './sigv4.js'
@@ -93,13 +94,7 @@ async function readBody(request: Request, operation: string | undefined): Promis
     }
     chunks.push(value)
   }
-  const body = new Uint8Array(size)
-  let offset = 0
-  for (const chunk of chunks) {
-    body.set(chunk, offset)
-    offset += chunk.byteLength
-  }
-  return body
+  return concatenate(chunks, size)
 }
 
 function tooLarge(operation: string | undefined): EcrError {

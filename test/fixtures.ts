@@ -1,3 +1,4 @@
+import { ECRServiceException } from '@aws-sdk/client-ecr'
 import { createHash } from 'node:crypto'
 import type { Ecr } from '../src/index.js'
 
@@ -10,6 +11,16 @@ export interface Descriptor {
   mediaType: string
   digest: string
   size: number
+}
+
+/** The error a call rejects with, for assertions on its class, name and message. */
+export async function rejection(promise: Promise<unknown>): Promise<ECRServiceException> {
+  const error = await promise.then(
+    () => undefined,
+    (caught: unknown) => caught,
+  )
+  if (!(error instanceof ECRServiceException)) throw new Error(`expected an ECR error, got ${String(error)}`)
+  return error
 }
 
 /** `sha256:<hex>` computed independently of the engine (node:crypto). */

@@ -1,6 +1,7 @@
 import type { Layer, LayerFailure } from '@aws-sdk/client-ecr'
 import { sha256, sha512 } from '@noble/hashes/sha2.js'
 import { bytesToHex } from '@noble/hashes/utils.js'
+import { concatenate } from '../bytes.js'
 import { EcrError } from '../errors.js'
 import { layerPartTooLarge, layerUploadTooLarge } from '../limits.js'
 import { partitionOf } from '../partitions.js'
@@ -187,16 +188,6 @@ function matches(digest: string, bytes: Uint8Array): boolean {
   const [algorithm = '', encoded = ''] = digest.split(':')
   const hash = HASHES.get(algorithm)
   return hash !== undefined && bytesToHex(hash(bytes)) === encoded.toLowerCase()
-}
-
-function concatenate(parts: readonly Uint8Array[], size: number): Uint8Array {
-  const bytes = new Uint8Array(size)
-  let offset = 0
-  for (const part of parts) {
-    bytes.set(part, offset)
-    offset += part.byteLength
-  }
-  return bytes
 }
 
 function downloadPath(registry: RegistryState, repositoryName: string, digest: string): string {

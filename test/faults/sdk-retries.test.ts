@@ -6,19 +6,11 @@ import {
   ServerException,
 } from '@aws-sdk/client-ecr'
 import { describe, expect, it } from 'vitest'
+import { rejection } from '../fixtures.js'
 import { useFakeEcr } from '../sdk/harness.js'
 
 // The harness resets the engine after each test, which removes injected faults too.
 const { ecr, client } = useFakeEcr()
-
-async function rejection(promise: Promise<unknown>): Promise<ECRServiceException> {
-  const error = await promise.then(
-    () => undefined,
-    (caught: unknown) => caught,
-  )
-  if (!(error instanceof ECRServiceException)) throw new Error(`expected an ECR error, got ${String(error)}`)
-  return error
-}
 
 describe('injected faults through the SDK', () => {
   it('throttles twice, and the standard retry succeeds on the third attempt', async () => {

@@ -3,7 +3,6 @@ import {
   CompleteLayerUploadCommand,
   CreateRepositoryCommand,
   DeleteRepositoryCommand,
-  ECRServiceException,
   InitiateLayerUploadCommand,
   InvalidLayerPartException,
   InvalidParameterException,
@@ -13,6 +12,7 @@ import {
   UploadLayerPartCommand,
 } from '@aws-sdk/client-ecr'
 import { describe, expect, it } from 'vitest'
+import { rejection as failure } from '../fixtures.js'
 import { createEcr, DEFAULT_LIMITS } from '../../src/index.js'
 import { sha256 } from '../fixtures.js'
 import { useFakeEcr } from '../sdk/harness.js'
@@ -41,16 +41,6 @@ function manifest(n: number, annotation = ''): string {
     layers: [],
     annotations: { n: String(n), annotation },
   })
-}
-
-/** The rejection of a call, for assertions on its class, name and message. */
-async function failure(promise: Promise<unknown>): Promise<ECRServiceException> {
-  const error = await promise.then(
-    () => undefined,
-    (caught: unknown) => caught,
-  )
-  if (!(error instanceof ECRServiceException)) throw new Error(`expected an ECR error, got ${String(error)}`)
-  return error
 }
 
 describe('repositories per registry', () => {

@@ -2,7 +2,6 @@ import {
   CreateRepositoryCommand,
   DescribeRepositoriesCommand,
   ECRClient,
-  ECRServiceException,
   InitiateLayerUploadCommand,
   UploadLayerPartCommand,
 } from '@aws-sdk/client-ecr'
@@ -10,6 +9,7 @@ import { request as httpRequest } from 'node:http'
 import { Readable } from 'node:stream'
 import { setupServer } from 'msw/node'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { rejection } from '../fixtures.js'
 import { handleApiRequest, ecrHandlers, MAX_REQUEST_BYTES } from '../../handlers/index.js'
 import { createEcrServer, type EcrServer } from '../../handlers/node/index.js'
 import { createEcr } from '../../src/index.js'
@@ -20,15 +20,6 @@ const TARGET = 'AmazonEC2ContainerRegistry_V20150921.'
 
 /** A layer part one MiB over the model's 20 MiB: as base64 in JSON it is just over the 28 MiB cap. */
 const oversizedPart = new Uint8Array(21 * MiB)
-
-async function rejection(promise: Promise<unknown>): Promise<ECRServiceException> {
-  const error = await promise.then(
-    () => undefined,
-    (caught: unknown) => caught,
-  )
-  if (!(error instanceof ECRServiceException)) throw new Error(`expected an ECR error, got ${String(error)}`)
-  return error
-}
 
 /** Uploads the oversized part through `client` and checks the 413, and that the upload did not change. */
 async function expectOversizedPartRefused(client: ECRClient, ecr: ReturnType<typeof createEcr>) {

@@ -2,7 +2,6 @@ import {
   CreateRepositoryCommand,
   DescribeRepositoriesCommand,
   ECRClient,
-  ECRServiceException,
   GetDownloadUrlForLayerCommand,
   type ECRClientConfig,
   type ServiceInputTypes,
@@ -12,6 +11,7 @@ import type { FinalizeRequestMiddleware } from '@smithy/types'
 import { createHash } from 'node:crypto'
 import { setupServer } from 'msw/node'
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
+import { rejection } from '../fixtures.js'
 import { ecrHandlers, type EcrCredentials } from '../../handlers/index.js'
 import { createEcrServer, type EcrServer } from '../../handlers/node/index.js'
 import { createEcr } from '../../src/index.js'
@@ -19,15 +19,6 @@ import { createEcr } from '../../src/index.js'
 const alice = { accessKeyId: 'AKIAALICEEXAMPLE0001', secretAccessKey: 'alice/secret/key', accountId: '111111111111' }
 const bob = { accessKeyId: 'AKIABOBEXAMPLE000002', secretAccessKey: 'bob/secret/key' }
 const keys: EcrCredentials[] = [alice, bob]
-
-async function rejection(promise: Promise<unknown>): Promise<ECRServiceException> {
-  const error = await promise.then(
-    () => undefined,
-    (caught: unknown) => caught,
-  )
-  if (!(error instanceof ECRServiceException)) throw new Error(`expected an ECR error, got ${String(error)}`)
-  return error
-}
 
 /** An engine served with signature verification, through MSW or over the standalone server. */
 function useVerifyingEcr(transport: 'msw' | 'http', credentials: EcrCredentials[] | undefined) {
