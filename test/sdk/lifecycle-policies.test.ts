@@ -8,6 +8,7 @@ import {
   RepositoryNotFoundException,
 } from '@aws-sdk/client-ecr'
 import { describe, expect, it } from 'vitest'
+import { rejection as failure } from '../fixtures.js'
 import { createEcr } from '../../src/index.js'
 import type { RepositoryRecord } from '../../src/state/records.js'
 import type { StoredRecord } from '../../src/storage/storage.js'
@@ -50,13 +51,6 @@ const ARCHIVE_OLD = JSON.stringify({
 async function repository(name = 'app') {
   await client().send(new CreateRepositoryCommand({ repositoryName: name }))
   return name
-}
-
-async function failure(promise: Promise<unknown>) {
-  return promise.then(
-    () => expect.fail('the call succeeded'),
-    (error: unknown) => error as Error,
-  )
 }
 
 describe('lifecycle policies', () => {

@@ -13,6 +13,7 @@ import {
   SetRepositoryPolicyCommand,
 } from '@aws-sdk/client-ecr'
 import { describe, expect, it } from 'vitest'
+import { rejection as failure } from '../fixtures.js'
 import { useFakeEcr } from './harness.js'
 
 const { client } = useFakeEcr()
@@ -43,13 +44,6 @@ const REPLICATION_POLICY = JSON.stringify({
 async function repository(name = 'app') {
   await client().send(new CreateRepositoryCommand({ repositoryName: name }))
   return name
-}
-
-async function failure(promise: Promise<unknown>) {
-  return promise.then(
-    () => expect.fail('the call succeeded'),
-    (error: unknown) => error as Error,
-  )
 }
 
 describe('repository policies', () => {
