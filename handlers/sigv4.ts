@@ -1,5 +1,6 @@
 import { Sha256 } from '@aws-crypto/sha256-js'
 import { SignatureV4 } from '@smithy/signature-v4'
+import { formatAmzDate, parseAmzDate } from '../src/amz-date.js'
 import { EcrError } from '../src/errors.js'
 import { regionOfApiHost } from './hosts.js'
 
@@ -25,7 +26,6 @@ export type RequestVerifier = (request: Request, body: Uint8Array) => Promise<Ve
 const ALLOWED_SKEW_MS = 15 * 60 * 1000
 const SERVICE = 'ecr'
 const ALGORITHM = 'AWS4-HMAC-SHA256'
-const AMZ_DATE = /^(\d{4})(\d{2})(\d{2})T(\d{2})(\d{2})(\d{2})Z$/
 const SIGNATURE_MISMATCH =
   'The request signature we calculated does not match the signature you provided. Check your AWS Secret Access Key and signing method. Consult the service documentation for details.'
 
@@ -180,17 +180,6 @@ function checkSkew(amzDate: string, signedAt: number, now: number): void {
       `Signature not yet current: ${amzDate} is still later than ${formatAmzDate(now + ALLOWED_SKEW_MS)} (${formatAmzDate(now)} + ${minutes} min.)`,
     )
   }
-}
-
-function parseAmzDate(text: string): number | undefined {
-  const match = AMZ_DATE.exec(text)
-  if (match === null) return undefined
-  const [, year, month, day, hours, minutes, seconds] = match.map(Number) as number[]
-  return Date.UTC(year!, month! - 1, day!, hours!, minutes!, seconds!)
-}
-
-function formatAmzDate(epochMs: number): string {
-  return new Date(epochMs).toISOString().replace(/[-:]/g, '').replace(/\.\d{3}/, '')
 }
 
 /**

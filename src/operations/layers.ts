@@ -1,6 +1,7 @@
 import type { Layer, LayerFailure } from '@aws-sdk/client-ecr'
 import { sha256, sha512 } from '@noble/hashes/sha2.js'
 import { bytesToHex } from '@noble/hashes/utils.js'
+import { formatAmzDate, parseAmzDate } from '../amz-date.js'
 import { concatenate } from '../bytes.js'
 import { EcrError } from '../errors.js'
 import { layerPartTooLarge, layerUploadTooLarge } from '../limits.js'
@@ -130,7 +131,7 @@ export const layerOperations = {
       )
     }
     const path = downloadPath(registry, record.name, input.layerDigest)
-    const date = amzDate(ctx.now)
+    const date = formatAmzDate(ctx.now)
     const query = new URLSearchParams({
       'X-Amz-Algorithm': 'AWS4-HMAC-SHA256',
       'X-Amz-Date': date,
@@ -167,7 +168,8 @@ export function openLayerDownload(
   if (match === null || url.searchParams.get('X-Amz-Signature') !== engine.sign(`${url.pathname}\u0000${date}`)) {
     return undefined
   }
-  if (engine.now > parseAmzDate(date) + DOWNLOAD_URL_SECONDS * 1000) return { status: 'expired' }
+  const issuedAt = parseAmzDate(date) ?? Number.NEGATIVE_INFINITY
+  if (engine.now > issuedAt + DOWNLOAD_URL_SECONDS * 1000) return { status: 'expired' }
   const [, accountId = '', region = '', repositoryName = '', digest = ''] = match
   const blob = engine.blob(accountId, region, decodeURIComponent(repositoryName), decodeURIComponent(digest))
   return blob === undefined ? { status: 'not-found' } : { status: 'ok', digest: blob.digest, bytes: blob.bytes.slice() }
@@ -197,16 +199,4 @@ function downloadPath(registry: RegistryState, repositoryName: string, digest: s
 /** The regional host of ECR's layer bucket, as in real download URLs. */
 function layerBucket(region: string): string {
   return `https://prod-${region}-starport-layer-bucket.s3.${region}.${partitionOf(region).dnsSuffix}`
-}
-
-/** SigV4's `YYYYMMDDTHHMMSSZ`. */
-function amzDate(epochMs: number): string {
-  return new Date(epochMs).toISOString().replace(/[-:]/g, '').replace(/\.\d{3}/, '')
-}
-
-function parseAmzDate(text: string): number {
-  const match = /^(\d{4})(\d{2})(\d{2})T(\d{2})(\d{2})(\d{2})Z$/.exec(text)
-  if (match === null) return Number.NEGATIVE_INFINITY
-  const [, year, month, day, hours, minutes, seconds] = match.map(Number) as number[]
-  return Date.UTC(year!, month! - 1, day!, hours!, minutes!, seconds!)
 }
