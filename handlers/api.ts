@@ -1,10 +1,9 @@
-import type { Ecr } from '../src/ecr.js'
+import type { Ecr } from '../src/glossary.js'
 import { concatenate } from '../src/bytes.js'
 import { EcrError } from '../src/errors.js'
+import { awsJsonError, awsJsonOutput } from './aws-json.js'
 import { ECR_TARGET_PREFIX, regionOfApiHost, regionOfSignature } from './hosts.js'
 import { createRequestVerifier, type EcrCredentials, type RequestVerifier } from './sigv4.js'
-
-const JSON_CONTENT_TYPE = 'application/x-amz-json-1.1'
 
 /**
  * The largest request body answered, in bytes (28 MiB). The largest valid request is an
@@ -59,16 +58,14 @@ export async function answerApiRequest(
       throw new EcrError('UnknownOperationException', `The X-Amz-Target header '${target ?? ''}' names no ECR operation`)
     }
     const input = parseBody(new TextDecoder().decode(body))
-    const output = await ecr.call(operation as never, input as never, {
+    const output = await ecr.dispatch(operation, input, {
       region: hostRegion ?? caller?.region ?? regionOfSignature(request.headers.get('authorization')) ?? ecr.region,
-      ...(caller !== undefined && { accountId: caller.accountId }),
+      ...(caller !== undefined && { accountId: caller.accountId, caller: { accessKeyId: caller.accessKeyId, accountId: caller.accountId } }),
       ...(hostRegion === undefined && { endpoint: url.origin }),
     })
-    return reply(200, JSON.stringify(output, epochSeconds))
+    return awsJsonOutput(output)
   } catch (error) {
-    const ecrError =
-      error instanceof EcrError ? error : new EcrError('ServerException', `fake-ecr failed: ${String(error)}`)
-    return reply(ecrError.status, JSON.stringify(ecrError.toJSON()))
+    return awsJsonError(error)
   }
 }
 
@@ -112,18 +109,4 @@ function parseBody(text: string): unknown {
   } catch {
     throw new EcrError('SerializationException', 'The request body is not valid JSON')
   }
-}
-
-/** AWS JSON sends timestamps as epoch seconds (with a fraction for milliseconds). */
-function epochSeconds(this: unknown, key: string, value: unknown): unknown {
-  const raw = (this as Record<string, unknown>)[key]
-  return raw instanceof Date ? raw.getTime() / 1000 : value
-}
-
-function reply(status: number, body: string): Response {
-  return new Response(body, {
-    status,
-    // Date, as AWS sends it: the SDK corrects its clock offset from it after a "Signature expired".
-    headers: { 'Content-Type': JSON_CONTENT_TYPE, 'x-amzn-RequestId': crypto.randomUUID(), Date: new Date().toUTCString() },
-  })
 }

@@ -14,6 +14,7 @@ export interface EcrCredentials {
 
 /** Who sent a request whose signature checked out. */
 export interface VerifiedCaller {
+  accessKeyId: string
   accountId: string
   /** The region the request was signed for. */
   region: string
@@ -97,7 +98,7 @@ export function createRequestVerifier(
     )
     const expected = /Signature=([0-9a-f]+)$/.exec(signed.headers['authorization'] ?? '')?.[1] ?? ''
     if (!sameText(expected, signature)) throw invalidSignature(SIGNATURE_MISMATCH)
-    return { accountId: key.accountId ?? defaultAccountId, region }
+    return { accessKeyId, accountId: key.accountId ?? defaultAccountId, region }
   }
 }
 

@@ -1,6 +1,6 @@
 import type { RequestHandler } from 'msw'
 import { createEcr, type EcrOptions } from '../src/index.js'
-import { ecrHandlers } from './index.js'
+import { ecrHandlers } from './ecr-handlers.js'
 
 /**
  * MSW handlers for a Storybook story, answered by a fresh in-memory engine filled with `seed`

@@ -1,6 +1,7 @@
 // Generates src/model/shapes.generated.ts from AWS's Smithy model of ECR (model/ecr-smithy-model.json):
 // a zod schema for every shape that an operation's input reaches, the input schema of every
-// operation, and the errors each operation declares. Run with `npm run generate`.
+// operation, the errors each operation declares, and every error of the model with the HTTP status
+// it is sent with. Run with `npm run generate`.
 import { readFileSync, writeFileSync } from 'node:fs'
 
 const NS = 'com.amazonaws.ecr#'
@@ -118,6 +119,16 @@ const errors = operations.map(
   ({ name, shape }) => `  ${name}: ${JSON.stringify((shape.errors ?? []).map((e) => shortName(e.target)).sort())},`,
 )
 
+// Every error shape: `client` errors are sent with 400 and `server` errors with 500, unless the
+// shape names its own status.
+const modelErrors = Object.entries(shapes)
+  .filter(([, shape]) => shape.traits?.['smithy.api#error'] !== undefined)
+  .map(([id, shape]) => ({
+    name: shortName(id),
+    status: shape.traits['smithy.api#httpError'] ?? (shape.traits['smithy.api#error'] === 'server' ? 500 : 400),
+  }))
+  .sort((a, b) => a.name.localeCompare(b.name))
+
 const types = operations.map(
   ({ name, shape }) =>
     `  ${name}: { input: Sdk.${shortName(shape.input.target)}; output: Sdk.${shortName(shape.output.target)} }`,
@@ -140,8 +151,17 @@ ${types.join('\n')}
 }
 
 /** The errors each operation declares in ECR's model. */
-export const declaredErrors: Readonly<Record<keyof typeof inputSchemas, readonly string[]>> = {
+export const declaredErrors: Readonly<Record<keyof typeof inputSchemas, readonly ModelErrorCode[]>> = {
 ${errors.join('\n')}
+}
+
+/** Every error in ECR's model, by the code sent as \`__type\`. */
+export type ModelErrorCode =
+${modelErrors.map(({ name }) => `  | '${name}'`).join('\n')}
+
+/** The HTTP status each error of the model is sent with. */
+export const errorStatus: Readonly<Record<ModelErrorCode, number>> = {
+${modelErrors.map(({ name, status }) => `  ${name}: ${status},`).join('\n')}
 }
 `
 writeFileSync(outUrl, source)

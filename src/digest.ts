@@ -8,8 +8,5 @@ export function sha256Digest(content: Uint8Array | string): string {
   return `sha256:${bytesToHex(sha256(typeof content === 'string' ? encoder.encode(content) : content))}`
 }
 
-/** A digest the engine can verify content against (`sha256:` + 64 lower-case hex digits). */
-export const SHA256_DIGEST = /^sha256:[a-f0-9]{64}$/
-
 /** Any well-formed content digest (`algorithm:encoded`), as in the OCI image spec. */
 export const DIGEST = /^[a-z0-9]+(?:[+._-][a-z0-9]+)*:[a-zA-Z0-9=_-]+$/

@@ -1,43 +1,15 @@
+import { errorStatus, type ModelErrorCode } from './model/shapes.generated.js'
+
 /**
- * The AWS error codes the engine can raise: every error shape in ECR's model plus the
- * protocol-level errors every AWS JSON service sends.
+ * The AWS error codes the engine raises: every error in ECR's model (generated from it) plus the
+ * two that the AWS JSON front end sends before ECR sees a request.
  */
-export type EcrErrorCode =
-  | 'EmptyUploadException'
-  | 'ImageAlreadyExistsException'
-  | 'ImageDigestDoesNotMatchException'
-  | 'ImageNotFoundException'
-  | 'ImageTagAlreadyExistsException'
-  | 'InvalidLayerException'
-  | 'InvalidLayerPartException'
-  | 'InvalidParameterException'
-  | 'InvalidTagParameterException'
-  | 'KmsException'
-  | 'LayerAlreadyExistsException'
-  | 'LayerInaccessibleException'
-  | 'LayerPartTooSmallException'
-  | 'LayersNotFoundException'
-  | 'LifecyclePolicyNotFoundException'
-  | 'LimitExceededException'
-  | 'ReferencedImagesNotFoundException'
-  | 'RegistryPolicyNotFoundException'
-  | 'RepositoryAlreadyExistsException'
-  | 'RepositoryNotEmptyException'
-  | 'RepositoryNotFoundException'
-  | 'RepositoryPolicyNotFoundException'
-  | 'ScanNotFoundException'
-  | 'ServerException'
-  | 'TooManyTagsException'
-  | 'UnsupportedImageTypeException'
-  | 'UploadNotFoundException'
-  | 'ValidationException'
-  // Protocol-level errors (not in ECR's model; sent by the AWS JSON front end).
-  | 'SerializationException'
-  | 'UnknownOperationException'
+export type EcrErrorCode = ModelErrorCode | 'SerializationException' | 'UnknownOperationException'
 
 /**
  * An ECR error as a value: the AWS error code (`__type` on the wire), the message, the HTTP
- * status and any modelled extra members (e.g. `lastValidByteReceived`).
+ * status and any modelled extra members (e.g. `lastValidByteReceived`). How it is written on the
+ * wire is the protocol's business (`fake-ecr/handlers`).
  *
  * @example
  * try {
@@ -59,25 +31,14 @@ export class EcrError extends Error {
     code: EcrErrorCode | (string & {}),
     message: string,
     details: Record<string, string | number> = {},
-    /** HTTP status (default: 500 for ServerException, else 400, as ECR answers). */
+    /** HTTP status (default: the one ECR's model gives the error, else 400). */
     status?: number,
   ) {
     super(message)
     this.name = code
     this.code = code
-    this.status = status ?? (code === 'ServerException' ? 500 : 400)
+    this.status = status ?? (Object.hasOwn(errorStatus, code) ? errorStatus[code as ModelErrorCode] : 400)
     this.details = details
-  }
-
-  /**
-   * The JSON body real ECR sends for this error. Errors raised by the AWS JSON front end before
-   * ECR sees the request carry Coral's namespace and a capitalised `Message`, as AWS sends them.
-   */
-  toJSON(): Record<string, string | number> {
-    if (this.code === 'SerializationException' || this.code === 'UnknownOperationException') {
-      return { __type: `com.amazon.coral.service#${this.code}`, Message: this.message }
-    }
-    return { __type: this.code, message: this.message, ...this.details }
   }
 }
 

@@ -1,15 +1,4 @@
-import type { StoredRecord } from './storage/storage.js'
-
-/** What the engine tells listeners (`ecr.on`). */
-export interface EcrEvents {
-  /**
-   * State changed: by a call of this engine (`local`), or by another engine sharing the storage
-   * (`external`). `records` are the records changed; `cleared` says everything was reset.
-   */
-  change: { records: readonly StoredRecord[]; origin: 'local' | 'external'; cleared?: true }
-  /** The storage adapter failed; the engine keeps working in memory. */
-  'storage-error': { error: unknown }
-}
+import type { EcrEvents } from './glossary.js'
 
 type Listener<Event extends keyof EcrEvents> = (payload: EcrEvents[Event]) => void
 

@@ -1,39 +1,5 @@
 import { EcrError } from './errors.js'
-import type { OperationName } from './operations/operation.js'
-
-/** A failure or delay to inject into chosen operations (for retry logic and loading/error states). */
-export interface FaultOptions {
-  /** Operations it applies to (default: every operation). */
-  operations?: readonly OperationName[]
-  /** The AWS error to answer with, e.g. `{ code: 'ThrottlingException' }`; omit to only add latency. */
-  error?: { code: string; message?: string; status?: number }
-  /** How many calls it affects before it expires (default: no limit). */
-  times?: number
-  /** Chance that a matching call is affected, 0 to 1 (default 1). */
-  probability?: number
-  /** Delay before an affected call runs (or fails), in milliseconds. */
-  latencyMs?: number
-}
-
-/** An injected fault: how many calls it affected so far, and how to take it away. */
-export interface Fault {
-  readonly affected: number
-  remove(): void
-}
-
-/** Injected faults of an engine (`ecr.faults`). An injected failure never changes state. */
-export interface Faults {
-  /**
-   * Injects a fault.
-   *
-   * @example
-   * // The next two PutImage calls are throttled, then calls succeed again.
-   * ecr.faults.add({ operations: ['PutImage'], error: { code: 'ThrottlingException' }, times: 2 })
-   */
-  add(options: FaultOptions): Fault
-  /** Removes every fault. */
-  clear(): void
-}
+import type { FaultOptions, Faults, OperationName } from './glossary.js'
 
 const DEFAULT_ERRORS: ReadonlyMap<string, { message: string; status: number }> = new Map([
   ['ThrottlingException', { message: 'Rate exceeded', status: 400 }],

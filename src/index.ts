@@ -1,17 +1,34 @@
 export { createEcr } from './ecr.js'
-export type { CallContext, Ecr, EcrOptions } from './ecr.js'
-export type { EcrEvents } from './events.js'
-export type { Fault, FaultOptions, Faults } from './faults.js'
+export type {
+  AuthorizationTokenClaims,
+  BlobContent,
+  CallContext,
+  Caller,
+  Ecr,
+  EcrEvents,
+  EcrOptions,
+  Fault,
+  FaultOptions,
+  Faults,
+  ImageSeed,
+  LayerDownload,
+  OperationName,
+  Platform,
+  RegistrySeed,
+  RepositorySeed,
+  ScannedImage,
+  SeededImage,
+  SeedImageOptions,
+  SeedIndexOptions,
+  Seeder,
+} from './glossary.js'
 export { DEFAULT_LIMITS } from './limits.js'
 export type { EcrLimits } from './limits.js'
-export type { LayerDownload } from './operations/layers.js'
 export { EcrError } from './errors.js'
 export type { EcrErrorCode } from './errors.js'
-export type { OperationName } from './operations/operation.js'
-export type { ScannedImage } from './operations/context.js'
-export type { Platform, SeededImage, SeedImageOptions, SeedIndexOptions, Seeder } from './seed.js'
 export { seedRegistry } from './seed-registry.js'
-export type { ImageSeed, RegistrySeed, RepositorySeed } from './seed-registry.js'
-export { memoryStorage } from './storage/memory-storage.js'
-export type { ExternalChange, RecordKind, StorageAdapter, StoredRecord } from './storage/storage.js'
+export { memoryKeyValueStore, memoryStorage } from './storage/memory-storage.js'
+export { FORMAT_VERSION, keyValueStorage, StorageError } from './storage/key-value-storage.js'
+export type { CompactionLimits, KeyValueStorage, KeyValueStorageOptions, Migration, StorageAdvice } from './storage/key-value-storage.js'
+export type { ChunkChanges, ExternalChange, KeyValueStore, RecordKind, StorageAdapter, StoredRecord } from './storage/storage.js'
 export { MediaTypes } from './manifest.js'

@@ -1,5 +1,5 @@
 import type { FindingSeverity, ImageScanFinding } from '@aws-sdk/client-ecr'
-import type { ScannedImage } from './operations/context.js'
+import type { ScannedImage } from './glossary.js'
 
 interface KnownVulnerability {
   cve: string

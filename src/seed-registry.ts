@@ -1,47 +1,4 @@
-import type { CreateRepositoryRequest } from '@aws-sdk/client-ecr'
-import type { CallContext, Ecr } from './ecr.js'
-import type { Platform } from './seed.js'
-
-/**
- * A registry described as data, for `seed` options and Storybook stories.
- *
- * @example
- * const seed: RegistrySeed = {
- *   repositories: [{ name: 'web', images: [{ tag: 'v1' }, { tags: ['v2', 'latest'] }] }],
- * }
- */
-export interface RegistrySeed {
-  repositories?: RepositorySeed[]
-}
-
-export interface RepositorySeed extends Omit<CreateRepositoryRequest, 'repositoryName' | 'registryId'> {
-  name: string
-  /** Account to create it in (default: the engine's). */
-  accountId?: string
-  /** Region to create it in (default: the engine's). */
-  region?: string
-  /** Images to push, oldest first. */
-  images?: ImageSeed[]
-  /** A repository policy (JSON text or an object). */
-  policy?: string | object
-  /** A lifecycle policy (JSON text or an object). */
-  lifecyclePolicy?: string | object
-}
-
-export interface ImageSeed {
-  /** One tag (default: untagged unless `tags` is given). */
-  tag?: string
-  /** Several tags for the same image. */
-  tags?: string[]
-  /** Sizes in bytes of the generated layers (default: 2, 8 and 32 KiB). */
-  layers?: number[]
-  /** Single-platform image's platform (default linux/amd64). */
-  platform?: Platform
-  /** Makes a multi-platform image (manifest list / OCI index) with one child per platform. */
-  platforms?: Platform[]
-  /** Docker (default) or OCI media types. */
-  format?: 'docker' | 'oci'
-}
+import type { CallContext, Ecr, RegistrySeed } from './glossary.js'
 
 /**
  * Turns a registry described as data into a `seed` function for `createEcr({ seed })`: each

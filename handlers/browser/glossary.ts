@@ -1,5 +1,5 @@
 import type { StartOptions, SetupWorker } from 'msw/browser'
-import type { Ecr, EcrOptions, StorageAdapter } from '../../src/index.js'
+import type { Ecr, EcrOptions, KeyValueStorage } from '../../src/index.js'
 
 export interface SetupEcrWorkerOptions extends Omit<EcrOptions, 'storage' | 'seed'> {
   /**
@@ -43,14 +43,9 @@ export interface IndexedDbStorageOptions {
   broadcast?: boolean
 }
 
-/** A {@link StorageAdapter} that keeps the engine's records in IndexedDB. */
-export interface IndexedDbStorage extends StorageAdapter {
+/** Storage that keeps the engine's state in IndexedDB (`keyValueStorage` over an IndexedDB store). */
+export interface IndexedDbStorage extends KeyValueStorage {
   readonly databaseName: string
-  /**
-   * Changes that a failed write could not save yet (the stored state is still consistent, as
-   * of the last saved change); they are saved with the next write that succeeds.
-   */
-  readonly pendingChanges: number
   /** Stops talking to other tabs and closes the database connection. */
   close(): void
 }

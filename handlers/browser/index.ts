@@ -1,4 +1,4 @@
 export { setupEcrWorker } from './setup-ecr-worker.js'
-export { indexedDbStorage, IndexedDbStorageError } from './indexeddb-storage.js'
+export { indexedDbStorage } from './indexeddb-storage.js'
 export { ecrStoryHandlers } from '../storybook.js'
 export type { IndexedDbStorage, IndexedDbStorageOptions, SetupEcrWorkerOptions, SetupEcrWorkerResult } from './glossary.js'

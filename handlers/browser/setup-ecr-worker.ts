@@ -1,8 +1,8 @@
 import { setupWorker } from 'msw/browser'
-import { createEcr, type StoredRecord } from '../../src/index.js'
-import { ecrHandlers } from '../index.js'
+import { createEcr, StorageError, type StoredRecord } from '../../src/index.js'
+import { ecrHandlers } from '../ecr-handlers.js'
 import type { IndexedDbStorage, SetupEcrWorkerOptions, SetupEcrWorkerResult } from './glossary.js'
-import { indexedDbStorage, IndexedDbStorageError } from './indexeddb-storage.js'
+import { indexedDbStorage } from './indexeddb-storage.js'
 
 /**
  * Starts a fake ECR in the browser: an engine whose state lives in IndexedDB (it survives
@@ -79,7 +79,7 @@ async function openStorage(databaseName: string): Promise<{ storage?: IndexedDbS
 
 /** Warns once per run of failed writes: while IndexedDB keeps failing, every call would repeat it. */
 function warnOnceAFailure(error: unknown): void {
-  if (error instanceof IndexedDbStorageError && error.repeated) return
+  if (error instanceof StorageError && error.repeated) return
   console.warn(`fake-ecr: ${describe(error)}`)
 }
 

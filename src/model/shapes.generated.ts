@@ -717,7 +717,7 @@ export interface OperationTypes {
 }
 
 /** The errors each operation declares in ECR's model. */
-export const declaredErrors: Readonly<Record<keyof typeof inputSchemas, readonly string[]>> = {
+export const declaredErrors: Readonly<Record<keyof typeof inputSchemas, readonly ModelErrorCode[]>> = {
   BatchCheckLayerAvailability: ["InvalidParameterException","RepositoryNotFoundException","ServerException"],
   BatchDeleteImage: ["InvalidParameterException","RepositoryNotFoundException","ServerException"],
   BatchGetImage: ["InvalidParameterException","LimitExceededException","RepositoryNotFoundException","ServerException","UnableToGetUpstreamImageException"],
@@ -776,4 +776,105 @@ export const declaredErrors: Readonly<Record<keyof typeof inputSchemas, readonly
   UpdateRepositoryCreationTemplate: ["InvalidParameterException","ServerException","TemplateNotFoundException","ValidationException"],
   UploadLayerPart: ["InvalidLayerPartException","InvalidParameterException","KmsException","LimitExceededException","RepositoryNotFoundException","ServerException","UploadNotFoundException"],
   ValidatePullThroughCacheRule: ["InvalidParameterException","PullThroughCacheRuleNotFoundException","ServerException","ValidationException"],
+}
+
+/** Every error in ECR's model, by the code sent as `__type`. */
+export type ModelErrorCode =
+  | 'BlockedByOrganizationPolicyException'
+  | 'EmptyUploadException'
+  | 'ExclusionAlreadyExistsException'
+  | 'ExclusionNotFoundException'
+  | 'ImageAlreadyExistsException'
+  | 'ImageArchivedException'
+  | 'ImageDigestDoesNotMatchException'
+  | 'ImageNotFoundException'
+  | 'ImageStorageClassUpdateNotSupportedException'
+  | 'ImageTagAlreadyExistsException'
+  | 'InvalidLayerException'
+  | 'InvalidLayerPartException'
+  | 'InvalidParameterException'
+  | 'InvalidTagParameterException'
+  | 'KmsException'
+  | 'LayerAlreadyExistsException'
+  | 'LayerInaccessibleException'
+  | 'LayerPartTooSmallException'
+  | 'LayersNotFoundException'
+  | 'LifecyclePolicyNotFoundException'
+  | 'LifecyclePolicyPreviewInProgressException'
+  | 'LifecyclePolicyPreviewNotFoundException'
+  | 'LimitExceededException'
+  | 'PullThroughCacheRuleAlreadyExistsException'
+  | 'PullThroughCacheRuleNotFoundException'
+  | 'ReferencedImagesNotFoundException'
+  | 'RegistryPolicyNotFoundException'
+  | 'RepositoryAlreadyExistsException'
+  | 'RepositoryNotEmptyException'
+  | 'RepositoryNotFoundException'
+  | 'RepositoryPolicyNotFoundException'
+  | 'ScanNotFoundException'
+  | 'SecretNotFoundException'
+  | 'ServerException'
+  | 'SigningConfigurationNotFoundException'
+  | 'TemplateAlreadyExistsException'
+  | 'TemplateNotFoundException'
+  | 'TooManyTagsException'
+  | 'UnableToAccessSecretException'
+  | 'UnableToDecryptSecretValueException'
+  | 'UnableToGetUpstreamImageException'
+  | 'UnableToGetUpstreamLayerException'
+  | 'UnableToListUpstreamImageReferrersException'
+  | 'UnsupportedImageTypeException'
+  | 'UnsupportedUpstreamRegistryException'
+  | 'UploadNotFoundException'
+  | 'ValidationException'
+
+/** The HTTP status each error of the model is sent with. */
+export const errorStatus: Readonly<Record<ModelErrorCode, number>> = {
+  BlockedByOrganizationPolicyException: 400,
+  EmptyUploadException: 400,
+  ExclusionAlreadyExistsException: 400,
+  ExclusionNotFoundException: 400,
+  ImageAlreadyExistsException: 400,
+  ImageArchivedException: 400,
+  ImageDigestDoesNotMatchException: 400,
+  ImageNotFoundException: 400,
+  ImageStorageClassUpdateNotSupportedException: 400,
+  ImageTagAlreadyExistsException: 400,
+  InvalidLayerException: 400,
+  InvalidLayerPartException: 400,
+  InvalidParameterException: 400,
+  InvalidTagParameterException: 400,
+  KmsException: 400,
+  LayerAlreadyExistsException: 400,
+  LayerInaccessibleException: 400,
+  LayerPartTooSmallException: 400,
+  LayersNotFoundException: 400,
+  LifecyclePolicyNotFoundException: 400,
+  LifecyclePolicyPreviewInProgressException: 400,
+  LifecyclePolicyPreviewNotFoundException: 400,
+  LimitExceededException: 400,
+  PullThroughCacheRuleAlreadyExistsException: 400,
+  PullThroughCacheRuleNotFoundException: 400,
+  ReferencedImagesNotFoundException: 400,
+  RegistryPolicyNotFoundException: 400,
+  RepositoryAlreadyExistsException: 400,
+  RepositoryNotEmptyException: 400,
+  RepositoryNotFoundException: 400,
+  RepositoryPolicyNotFoundException: 400,
+  ScanNotFoundException: 400,
+  SecretNotFoundException: 400,
+  ServerException: 500,
+  SigningConfigurationNotFoundException: 400,
+  TemplateAlreadyExistsException: 400,
+  TemplateNotFoundException: 400,
+  TooManyTagsException: 400,
+  UnableToAccessSecretException: 400,
+  UnableToDecryptSecretValueException: 400,
+  UnableToGetUpstreamImageException: 400,
+  UnableToGetUpstreamLayerException: 400,
+  UnableToListUpstreamImageReferrersException: 400,
+  UnsupportedImageTypeException: 400,
+  UnsupportedUpstreamRegistryException: 400,
+  UploadNotFoundException: 400,
+  ValidationException: 400,
 }

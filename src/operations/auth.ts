@@ -1,4 +1,5 @@
-import { base64url } from '../encoding.js'
+import { base64url, fromBase64url } from '../encoding.js'
+import type { AuthorizationTokenClaims } from '../glossary.js'
 import { registryHost } from '../partitions.js'
 import type { OperationContext } from './context.js'
 import type { Implementations } from './operation.js'
@@ -24,10 +25,29 @@ export const authOperations = {
 
 /**
  * The docker password: whom it was issued to and until when, then the engine's signature of that
- * payload, so the registry API can check a password without storing it. Both parts are
- * base64url/hex, safe for docker.
+ * payload, so that a password can be checked without storing it. Both parts are base64url/hex,
+ * safe for docker.
  */
 function password(ctx: OperationContext, expiresAt: number): string {
   const payload = base64url(JSON.stringify({ accountId: ctx.accountId, region: ctx.region, expiresAt }))
   return `${payload}.${ctx.sign(payload)}`
+}
+
+/** What a password from {@link password} was issued for, if this engine's key signed it and it has not expired. */
+export function verifyPassword(
+  text: string,
+  engine: { now: number; sign: (text: string) => string },
+): AuthorizationTokenClaims | undefined {
+  const [payload = '', signature, extra] = text.split('.')
+  if (signature === undefined || extra !== undefined || engine.sign(payload) !== signature) return undefined
+  let claims: unknown
+  try {
+    claims = JSON.parse(new TextDecoder().decode(fromBase64url(payload)))
+  } catch {
+    return undefined
+  }
+  const { accountId, region, expiresAt } = (typeof claims === 'object' && claims !== null ? claims : {}) as Record<string, unknown>
+  if (typeof accountId !== 'string' || typeof region !== 'string' || typeof expiresAt !== 'number') return undefined
+  if (engine.now >= expiresAt) return undefined
+  return { accountId, region, expiresAt: new Date(expiresAt) }
 }

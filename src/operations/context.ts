@@ -1,21 +1,10 @@
 import type { ImageScanFinding } from '@aws-sdk/client-ecr'
-import { EcrError } from '../errors.js'
+import type { Caller, ScannedImage } from '../glossary.js'
 import type { EcrLimits } from '../limits.js'
 import type { PageTokens } from '../pagination.js'
-import type { RepositoryRecord } from '../state/records.js'
-import type { RegistryState, RepositoryContents } from '../state/registry-state.js'
+import type { EngineState } from '../state/engine-state.js'
+import type { RegistryState } from '../state/registry-state.js'
 import type { Transaction } from '../state/transaction.js'
-
-/** An image as a scan sees it (the input of a findings source). */
-export interface ScannedImage {
-  registryId: string
-  region: string
-  repositoryName: string
-  imageDigest: string
-  imageTags: string[]
-  /** The image manifest text. */
-  manifest: string
-}
 
 /** Engine settings after defaults are applied. */
 export interface EngineSettings {
@@ -29,42 +18,36 @@ export interface EngineSettings {
   limits: Readonly<EcrLimits>
 }
 
-/** A repository found by name: its registry, its record and what it holds. */
-export interface FoundRepository {
-  registry: RegistryState
-  record: RepositoryRecord
-  contents: RepositoryContents
-}
+/** Where blob and upload bytes are read back from (storage, or the engine's memory). */
+export type ReadChunk = (id: string, offset?: number, length?: number) => Promise<Uint8Array | undefined>
 
-/** What an operation gets besides its validated input. */
+/**
+ * What an operation (or a domain step, or a clock effect) gets besides its input: where it acts,
+ * when, the transaction its writes go through, and the engine's state and services.
+ */
 export interface OperationContext {
-  /** The caller's account. */
+  /** The account acting (the caller's, for an API call). */
   readonly accountId: string
   readonly region: string
-  /** The engine's clock at the start of the call, in epoch milliseconds. */
+  /** The engine's clock for this call (or the moment a clock effect fell due), in epoch milliseconds. */
   readonly now: number
   readonly tx: Transaction
+  readonly state: EngineState
   readonly settings: EngineSettings
   readonly tokens: PageTokens
   /** Origin of the custom endpoint the request came through (e.g. `http://127.0.0.1:4566`), if any. */
   readonly endpoint: string | undefined
-  /** The engine's signature (hex HMAC-SHA256 with a per-engine secret) of a text it hands out. */
-  readonly sign: (text: string) => string
+  /** The caller whose signature was checked, when signatures are checked. */
+  readonly caller: Caller | undefined
+  readonly readChunk: ReadChunk
+  /** The engine's signature (hex HMAC-SHA256 with the engine's signing key) of a text it hands out. */
+  sign(text: string): string
   nextSeq(): number
   newId(): string
-  /** The registry of `registryId` (default: the caller's account) in the call's region. */
+  /** The registry of `registryId` (default: the acting account) in this region, to read. */
   registry(registryId?: string): RegistryState
-}
-
-/** Finds a repository or throws RepositoryNotFoundException, worded as ECR words it. */
-export function findRepository(ctx: OperationContext, repositoryName: string, registryId?: string): FoundRepository {
-  const registry = ctx.registry(registryId)
-  const record = registry.repositories.get(repositoryName)
-  if (record === undefined) {
-    throw new EcrError(
-      'RepositoryNotFoundException',
-      `The repository with name '${repositoryName}' does not exist in the registry with id '${registry.accountId}'`,
-    )
-  }
-  return { registry, record, contents: registry.contentsOf(repositoryName) }
+  /** The same registry, to write to: created inside the transaction if it does not exist yet. */
+  openRegistry(registryId?: string): RegistryState
+  /** This context acting in another account and/or region, in the same transaction (replication needs it). */
+  at(place: { accountId?: string; region?: string; now?: number }): OperationContext
 }

@@ -1,7 +1,7 @@
 import type { ImageFailure, ImageFailureCode, ImageIdentifier } from '@aws-sdk/client-ecr'
 import { EcrError } from '../errors.js'
-import type { ImageRecord } from '../state/records.js'
-import type { FoundRepository } from './context.js'
+import type { ImageRecord } from '../state/kinds.js'
+import type { FoundRepository } from '../domain/repositories.js'
 
 /** ECR's rule for image tags (it quotes this regex when refusing one). */
 export const IMAGE_TAG = /^[a-zA-Z0-9-_.]+$/

@@ -1,87 +1,34 @@
 import type { Image, ImageDetail, ImageFailure, ImageIdentifier, TagStatus } from '@aws-sdk/client-ecr'
-import { sha256Digest } from '../digest.js'
-import { EcrError, invalidParameter } from '../errors.js'
-import { checkManifestSize, tooManyImages } from '../limits.js'
-import { parseManifest, referencesOf, type ParsedManifest } from '../manifest.js'
+import { deleteImage, pushManifest, recordPull, untag } from '../domain/images.js'
+import { findRepository, type FoundRepository } from '../domain/repositories.js'
+import { invalidParameter } from '../errors.js'
 import { DEFAULT_PAGE_SIZE, position, takePage } from '../pagination.js'
-import type { ImageRecord } from '../state/records.js'
-import { findRepository, type FoundRepository, type OperationContext } from './context.js'
+import type { ImageRecord } from '../state/kinds.js'
 import { IMAGE_TAG, requireImage, resolveImageId } from './image-ids.js'
 import type { Implementations } from './operation.js'
-import { tagIsMutable } from './repositories.js'
-import { scanDetails, scanOnPush } from './scanning.js'
+import { scanDetails } from './scanning.js'
 
 /** PutImage, BatchGetImage, BatchDeleteImage, DescribeImages and ListImages. */
 export const imageOperations = {
   PutImage(input, ctx) {
     const found = findRepository(ctx, input.repositoryName, input.registryId)
-    const { registry, record, contents } = found
     const tag = input.imageTag
     if (tag !== undefined && !IMAGE_TAG.test(tag)) {
       throw invalidParameter('imageTag', "must satisfy regular expression '[a-zA-Z0-9-_.]+'")
     }
-    const { limits } = ctx.settings
-    checkManifestSize(input.imageManifest, limits.manifestBytes)
-    const digest = sha256Digest(input.imageManifest)
-    if (input.imageDigest !== undefined && input.imageDigest !== digest) {
-      throw new EcrError(
-        'ImageDigestDoesNotMatchException',
-        `The image with digest '${input.imageDigest}' in repository '${record.name}' and registry ID '${registry.accountId}' does not match the image digest that Amazon ECR has calculated.`,
-      )
-    }
-    const manifest = parseManifest(input.imageManifest, input.imageManifestMediaType)
-    if (ctx.settings.verifyReferences) checkReferences(found, manifest)
-
-    const existing = contents.images.get(digest)
-    const previousDigest = tag === undefined ? undefined : contents.tags.get(tag)?.digest
-    if (existing !== undefined && (tag === undefined || previousDigest === digest)) {
-      throw new EcrError(
-        'ImageAlreadyExistsException',
-        `Image with digest '${digest}' and tag '${tag ?? 'null'}' already exists in the repository with name '${record.name}' in registry with id '${registry.accountId}'`,
-      )
-    }
-    if (tag !== undefined && previousDigest !== undefined && !tagIsMutable(record, tag)) {
-      throw new EcrError(
-        'ImageTagAlreadyExistsException',
-        `The image tag '${tag}' already exists in the '${record.name}' repository and cannot be overwritten because the repository is immutable.`,
-      )
-    }
-    if (tag !== undefined && existing !== undefined && contents.tagsOf(digest).length >= limits.tagsPerImage) {
-      throw new EcrError(
-        'LimitExceededException',
-        `Adding tag '${tag}' to an image in the repository with name '${record.name}' in registry with id '${registry.accountId}' exceeds the maximum allowed number of tags per image which is '${limits.tagsPerImage}'`,
-      )
-    }
-    if (existing === undefined && contents.images.size >= limits.imagesPerRepository) {
-      throw tooManyImages(record.name, registry.accountId, limits.imagesPerRepository)
-    }
-
-    // Moving a tag leaves its previous image in place, untagged if that was its last tag.
-    if (tag !== undefined) contents.tags.set(ctx.tx, tag, { digest })
-    if (existing === undefined) {
-      const image: ImageRecord = {
-        seq: ctx.nextSeq(),
-        digest,
-        manifest: input.imageManifest,
-        mediaType: manifest.mediaType,
-        ...(artifactMediaType(manifest) !== undefined && { artifactMediaType: artifactMediaType(manifest) }),
-        sizeInBytes: imageSize(found, manifest),
-        pushedAt: ctx.now,
-        references: referencesOf(manifest),
-        isIndex: manifest.isIndex,
-        ...(manifest.subject && { subjectDigest: manifest.subject.digest }),
-      }
-      // Tagged first, so a scan started on push sees the image's tags.
-      contents.images.set(ctx.tx, digest, scanOnPush(ctx, found, image))
-    }
-
+    const { digest, mediaType } = pushManifest(ctx, found, {
+      manifest: input.imageManifest,
+      ...(input.imageManifestMediaType !== undefined && { mediaType: input.imageManifestMediaType }),
+      ...(tag !== undefined && { tag }),
+      ...(input.imageDigest !== undefined && { digest: input.imageDigest }),
+    })
     return {
       image: {
-        registryId: registry.accountId,
-        repositoryName: record.name,
+        registryId: found.registry.accountId,
+        repositoryName: found.record.name,
         imageId: { imageDigest: digest, ...(tag !== undefined && { imageTag: tag }) },
         imageManifest: input.imageManifest,
-        imageManifestMediaType: manifest.mediaType,
+        imageManifestMediaType: mediaType,
       },
     }
   },
@@ -103,9 +50,7 @@ export const imageOperations = {
       })
       pulled.add(image.digest)
     }
-    for (const digest of pulled) {
-      found.contents.images.set(ctx.tx, digest, { ...found.contents.images.get(digest)!, lastPulledAt: ctx.now })
-    }
+    recordPull(ctx, found, pulled)
     return { images, failures }
   },
 
@@ -115,26 +60,24 @@ export const imageOperations = {
     const imageIds: ImageIdentifier[] = []
     const failures: ImageFailure[] = []
     for (const { imageId, image } of resolveEach(found, input.imageIds, failures)) {
-      const tags = contents.tagsOf(image.digest)
-      const deletesImage = imageId.imageTag === undefined || tags.length === 1
-      const parents = contents.referencedBy.get(image.digest)
-      if (deletesImage && parents !== undefined) {
+      // A tag of an image that has others is only untagged; otherwise the image goes.
+      if (imageId.imageTag !== undefined && contents.tagsOf(image.digest).length > 1) {
+        untag(ctx, found, imageId.imageTag)
+        imageIds.push({ imageDigest: image.digest, imageTag: imageId.imageTag })
+        continue
+      }
+      const deleted = deleteImage(ctx, found, image)
+      if ('referencedBy' in deleted) {
         failures.push({
           imageId: { ...imageId },
           failureCode: 'ImageReferencedByManifestList',
-          failureReason: `Requested image referenced by manifest list: [${[...parents].join(', ')}]`,
+          failureReason: `Requested image referenced by manifest list: [${deleted.referencedBy.join(', ')}]`,
         })
         continue
       }
-      if (!deletesImage) {
-        contents.tags.delete(ctx.tx, imageId.imageTag!)
-        imageIds.push({ imageDigest: image.digest, imageTag: imageId.imageTag! })
-        continue
-      }
-      for (const tag of tags) contents.tags.delete(ctx.tx, tag)
-      contents.images.delete(ctx.tx, image.digest)
+      const { removedTags } = deleted
       imageIds.push(
-        ...(tags.length === 0 ? [{ imageDigest: image.digest }] : tags.map((tag) => ({ imageDigest: image.digest, imageTag: tag }))),
+        ...(removedTags.length === 0 ? [{ imageDigest: image.digest }] : removedTags.map((tag) => ({ imageDigest: image.digest, imageTag: tag }))),
       )
     }
     return { imageIds, failures }
@@ -149,7 +92,7 @@ export const imageOperations = {
       const details = new Map<string, ImageDetail>()
       for (const imageId of input.imageIds) {
         const image = requireImage(found, imageId)
-        if (!details.has(image.digest)) details.set(image.digest, imageDetail(ctx, found, image))
+        if (!details.has(image.digest)) details.set(image.digest, imageDetail(found, image))
       }
       return { imageDetails: [...details.values()] }
     }
@@ -162,7 +105,7 @@ export const imageOperations = {
         if (imageStatus !== 'ANY' && imageStatus !== 'ACTIVE') return
         for (const { seq, id } of found.contents.imageOrder.after(after)) {
           if (!matchesTagStatus(found, id, tagStatus)) continue
-          yield { item: imageDetail(ctx, found, found.contents.images.get(id)!), cursor: { seq, id } }
+          yield { item: imageDetail(found, found.contents.images.get(id)!), cursor: { seq, id } }
         }
       })(),
       input.maxResults ?? DEFAULT_PAGE_SIZE,
@@ -206,7 +149,7 @@ export const imageOperations = {
 } satisfies Implementations
 
 /** The ImageDetail DescribeImages reports for an image. */
-function imageDetail(ctx: OperationContext, { registry, record, contents }: FoundRepository, image: ImageRecord): ImageDetail {
+function imageDetail({ registry, record, contents }: FoundRepository, image: ImageRecord): ImageDetail {
   const tags = contents.tagsOf(image.digest)
   return {
     registryId: registry.accountId,
@@ -215,7 +158,7 @@ function imageDetail(ctx: OperationContext, { registry, record, contents }: Foun
     ...(tags.length > 0 && { imageTags: tags }),
     imageSizeInBytes: image.sizeInBytes,
     imagePushedAt: new Date(image.pushedAt),
-    ...scanDetails(ctx, image),
+    ...scanDetails(image),
     imageManifestMediaType: image.mediaType,
     ...(image.artifactMediaType !== undefined && { artifactMediaType: image.artifactMediaType }),
     ...(image.lastPulledAt !== undefined && { lastRecordedPullTime: new Date(image.lastPulledAt) }),
@@ -252,37 +195,4 @@ function* resolveEach(
     if ('failure' in resolved) failures.push(resolved.failure)
     else yield { imageId, image: resolved.image }
   }
-}
-
-/** Refuses a manifest whose blobs (image) or child manifests (index) are not in the repository. */
-function checkReferences({ registry, record, contents }: FoundRepository, manifest: ParsedManifest): void {
-  const where = `required for pushing image into repository with name '${record.name}' in the registry with id '${registry.accountId}' do not exist`
-  const stored = manifest.isIndex ? contents.images : contents.blobs
-  const missing = referencesOf(manifest)
-    .map(({ digest }) => digest)
-    .filter((digest) => !stored.has(digest))
-  if (missing.length === 0) return
-  throw manifest.isIndex
-    ? new EcrError('ReferencedImagesNotFoundException', `Images with digests '[${missing.join(', ')}]' ${where}`)
-    : new EcrError('LayersNotFoundException', `Layers with digests '[${missing.join(', ')}]' ${where}`)
-}
-
-/**
- * imageSizeInBytes as ECR reports it: config plus layers for an image (AWS's own examples add up
- * to the byte); for a manifest list or index, the largest of its child images
- * (decisions/image-size.md).
- */
-function imageSize({ contents }: FoundRepository, manifest: ParsedManifest): number {
-  if (!manifest.isIndex) {
-    return (manifest.config?.size ?? 0) + manifest.layers.reduce((total, layer) => total + layer.size, 0)
-  }
-  return manifest.manifests.reduce((largest, child) => {
-    const size = contents.images.get(child.digest)?.sizeInBytes ?? child.size
-    return Math.max(largest, size)
-  }, 0)
-}
-
-/** The config media type (or OCI artifactType) is what DescribeImages reports as artifactMediaType. */
-function artifactMediaType(manifest: ParsedManifest): string | undefined {
-  return manifest.artifactType ?? manifest.config?.mediaType
 }

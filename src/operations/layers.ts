@@ -1,14 +1,15 @@
 import type { Layer, LayerFailure } from '@aws-sdk/client-ecr'
-import { sha256, sha512 } from '@noble/hashes/sha2.js'
-import { bytesToHex } from '@noble/hashes/utils.js'
 import { formatAmzDate, parseAmzDate } from '../amz-date.js'
-import { concatenate } from '../bytes.js'
+import { appendUploadPart, digestUpload, finishUpload, openContent, startUpload } from '../domain/blobs.js'
+import { findRepository, type FoundRepository } from '../domain/repositories.js'
 import { EcrError } from '../errors.js'
-import { layerPartTooLarge, layerUploadTooLarge } from '../limits.js'
+import type { LayerDownload } from '../glossary.js'
+import { layerPartTooLarge } from '../limits.js'
 import { partitionOf } from '../partitions.js'
-import type { BlobRecord, UploadRecord } from '../state/records.js'
+import type { EngineState } from '../state/engine-state.js'
+import type { UploadRecord } from '../state/kinds.js'
 import type { RegistryState } from '../state/registry-state.js'
-import { findRepository, type FoundRepository } from './context.js'
+import type { ReadChunk } from './context.js'
 import type { Implementations } from './operation.js'
 
 /** The part size InitiateLayerUpload recommends (real ECR says 10 MiB). */
@@ -16,18 +17,12 @@ const PART_SIZE = 10 * 1024 * 1024
 /** How long a download URL stays valid, like ECR's presigned S3 URLs. */
 const DOWNLOAD_URL_SECONDS = 3600
 const LAYER_DIGEST = /^[a-zA-Z0-9-_+.]+:[a-fA-F0-9]+$/
-const HASHES = new Map<string, (bytes: Uint8Array) => Uint8Array>([
-  ['sha256', sha256],
-  ['sha512', sha512],
-])
 
-/** The blob store: chunked layer uploads, availability checks and download URLs. */
+/** Chunked layer uploads, availability checks and download URLs. */
 export const layerOperations = {
   InitiateLayerUpload(input, ctx) {
-    const { contents } = findRepository(ctx, input.repositoryName, input.registryId)
-    const id = ctx.newId()
-    contents.uploads.set(ctx.tx, id, { id, createdAt: ctx.now, parts: [], size: 0 })
-    return { uploadId: id, partSize: PART_SIZE }
+    const found = findRepository(ctx, input.repositoryName, input.registryId)
+    return { uploadId: startUpload(ctx, found).id, partSize: PART_SIZE }
   },
 
   UploadLayerPart(input, ctx) {
@@ -50,13 +45,8 @@ export const layerOperations = {
     }
     const { limits } = ctx.settings
     if (part.byteLength > limits.maxLayerPartBytes) throw layerPartTooLarge(partProblem, part.byteLength, limits.maxLayerPartBytes)
-    if (upload.parts.length >= limits.layerPartsPerUpload) throw layerUploadTooLarge(upload.id, 'parts', limits.layerPartsPerUpload)
-    if (upload.size + part.byteLength > limits.layerBytes) throw layerUploadTooLarge(upload.id, 'bytes', limits.layerBytes)
-    found.contents.uploads.set(ctx.tx, upload.id, {
-      ...upload,
-      parts: [...upload.parts, part.slice()],
-      size: upload.size + part.byteLength,
-    })
+    // A copy: an engine user's array could change after the call.
+    appendUploadPart(ctx, found, upload, part.slice())
     return {
       registryId: found.registry.accountId,
       repositoryName: found.record.name,
@@ -65,28 +55,24 @@ export const layerOperations = {
     }
   },
 
-  CompleteLayerUpload(input, ctx) {
+  async CompleteLayerUpload(input, ctx) {
     const found = findRepository(ctx, input.repositoryName, input.registryId)
     const { registry, record, contents } = found
     const upload = findUpload(found, input.uploadId)
-    if (upload.parts.length === 0) {
+    if (upload.partSizes.length === 0) {
       throw new EcrError('EmptyUploadException', `The upload with id '${upload.id}' contains no layer parts`)
     }
     const minimum = ctx.settings.limits.minLayerPartBytes
-    if (upload.parts.slice(0, -1).some((part) => part.byteLength < minimum)) {
+    if (upload.partSizes.slice(0, -1).some((size) => size < minimum)) {
       throw new EcrError(
         'LayerPartTooSmallException',
         // ECR's own words for its 5 MiB minimum; a configured minimum is spelled out in bytes.
         `All layer parts except the last part should be at least ${minimum === 5 * 1024 * 1024 ? '5MB' : `${minimum} bytes`}`,
       )
     }
-    const bytes = concatenate(upload.parts, upload.size)
-    const digest = input.layerDigests.find((candidate) => matches(candidate, bytes))
+    const { sha256, matching: digest } = await digestUpload(ctx, upload, input.layerDigests)
     if (digest === undefined) {
-      throw new EcrError(
-        'InvalidLayerException',
-        `None of the provided layer digests match the calculated layer digest: sha256:${bytesToHex(sha256(bytes))}`,
-      )
+      throw new EcrError('InvalidLayerException', `None of the provided layer digests match the calculated layer digest: ${sha256}`)
     }
     if (contents.blobs.has(digest)) {
       throw new EcrError(
@@ -94,8 +80,7 @@ export const layerOperations = {
         `The layer with digest '${digest}' already exists in the repository with name '${record.name}' in the registry with id '${registry.accountId}'`,
       )
     }
-    contents.blobs.set(ctx.tx, digest, { digest, size: bytes.byteLength, bytes, createdAt: ctx.now })
-    contents.uploads.delete(ctx.tx, upload.id)
+    finishUpload(ctx, found, upload, digest)
     return { registryId: registry.accountId, repositoryName: record.name, uploadId: upload.id, layerDigest: digest }
   },
 
@@ -143,25 +128,16 @@ export const layerOperations = {
   },
 } satisfies Implementations
 
-/** The answer to a layer download URL. */
-export type LayerDownload =
-  | { status: 'ok'; digest: string; bytes: Uint8Array<ArrayBuffer> }
-  | { status: 'expired' }
-  | { status: 'not-found' }
-
 const DOWNLOAD_PATH = /^\/layers\/(\d{12})\/([a-z0-9-]+)\/([^/]+)\/([^/]+)$/
 
 /**
  * Serves a URL from GetDownloadUrlForLayer: `undefined` if the engine did not sign it (not a
- * download URL of this engine), `expired` an hour after it was issued, else the blob's bytes.
+ * download URL of this engine), `expired` an hour after it was issued, `not-found` once the
+ * repository no longer holds the blob, else the blob's bytes.
  */
 export function openLayerDownload(
   url: URL,
-  engine: {
-    now: number
-    sign: (text: string) => string
-    blob: (accountId: string, region: string, repositoryName: string, digest: string) => BlobRecord | undefined
-  },
+  engine: { now: number; sign: (text: string) => string; state: EngineState; readChunk: ReadChunk },
 ): LayerDownload | undefined {
   const match = DOWNLOAD_PATH.exec(url.pathname)
   const date = url.searchParams.get('X-Amz-Date') ?? ''
@@ -171,8 +147,11 @@ export function openLayerDownload(
   const issuedAt = parseAmzDate(date) ?? Number.NEGATIVE_INFINITY
   if (engine.now > issuedAt + DOWNLOAD_URL_SECONDS * 1000) return { status: 'expired' }
   const [, accountId = '', region = '', repositoryName = '', digest = ''] = match
-  const blob = engine.blob(accountId, region, decodeURIComponent(repositoryName), decodeURIComponent(digest))
-  return blob === undefined ? { status: 'not-found' } : { status: 'ok', digest: blob.digest, bytes: blob.bytes.slice() }
+  const registry = engine.state.find(accountId, region)
+  const name = decodeURIComponent(repositoryName)
+  const held = registry?.repositories.has(name) === true && registry.contentsOf(name).blobs.has(decodeURIComponent(digest))
+  const content = held ? openContent(engine.state, engine.readChunk, decodeURIComponent(digest)) : undefined
+  return content === undefined ? { status: 'not-found' } : { status: 'ok', ...content }
 }
 
 function findUpload({ registry, record, contents }: FoundRepository, uploadId: string): UploadRecord {
@@ -184,12 +163,6 @@ function findUpload({ registry, record, contents }: FoundRepository, uploadId: s
     )
   }
   return upload
-}
-
-function matches(digest: string, bytes: Uint8Array): boolean {
-  const [algorithm = '', encoded = ''] = digest.split(':')
-  const hash = HASHES.get(algorithm)
-  return hash !== undefined && bytesToHex(hash(bytes)) === encoded.toLowerCase()
 }
 
 function downloadPath(registry: RegistryState, repositoryName: string, digest: string): string {

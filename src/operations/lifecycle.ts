@@ -1,16 +1,16 @@
+import { findRepository, type FoundRepository } from '../domain/repositories.js'
 import { EcrError } from '../errors.js'
 import { parseLifecyclePolicy } from '../lifecycle-policy.js'
-import type { RepositoryRecord } from '../state/records.js'
-import { findRepository, type FoundRepository } from './context.js'
+import { SINGLETON, type ValueOf } from '../state/kinds.js'
 import type { Implementations } from './operation.js'
 
 /** PutLifecyclePolicy, GetLifecyclePolicy and DeleteLifecyclePolicy. */
 export const lifecycleOperations = {
   PutLifecyclePolicy(input, ctx) {
-    const { registry, record } = findRepository(ctx, input.repositoryName, input.registryId)
+    const { registry, record, contents } = findRepository(ctx, input.repositoryName, input.registryId)
     parseLifecyclePolicy(input.lifecyclePolicyText)
     // A new policy has not been evaluated yet: the previous policy's lastEvaluatedAt goes with it.
-    registry.repositories.set(ctx.tx, record.name, { ...record, lifecyclePolicy: { text: input.lifecyclePolicyText } })
+    contents.tables['lifecycle-policy'].set(ctx.tx, SINGLETON, { text: input.lifecyclePolicyText })
     return { registryId: registry.accountId, repositoryName: record.name, lifecyclePolicyText: input.lifecyclePolicyText }
   },
 
@@ -22,22 +22,22 @@ export const lifecycleOperations = {
   DeleteLifecyclePolicy(input, ctx) {
     const found = findRepository(ctx, input.repositoryName, input.registryId)
     const policy = lifecyclePolicy(found)
-    const { lifecyclePolicy: _removed, ...record } = found.record
-    found.registry.repositories.set(ctx.tx, record.name, record)
+    found.contents.tables['lifecycle-policy'].delete(ctx.tx, SINGLETON)
     return lifecyclePolicyOutput(found, policy)
   },
 } satisfies Implementations
 
-type StoredLifecyclePolicy = NonNullable<RepositoryRecord['lifecyclePolicy']>
+type StoredLifecyclePolicy = ValueOf<'lifecycle-policy'>
 
-function lifecyclePolicy({ registry, record }: FoundRepository): StoredLifecyclePolicy {
-  if (record.lifecyclePolicy === undefined) {
+function lifecyclePolicy({ registry, record, contents }: FoundRepository): StoredLifecyclePolicy {
+  const policy = contents.tables['lifecycle-policy'].get(SINGLETON)
+  if (policy === undefined) {
     throw new EcrError(
       'LifecyclePolicyNotFoundException',
       `Lifecycle policy does not exist for the repository with name '${record.name}' in the registry with id '${registry.accountId}'`,
     )
   }
-  return record.lifecyclePolicy
+  return policy
 }
 
 function lifecyclePolicyOutput({ registry, record }: FoundRepository, policy: StoredLifecyclePolicy) {

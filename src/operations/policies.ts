@@ -1,17 +1,18 @@
+import { findRepository, type FoundRepository } from '../domain/repositories.js'
 import { EcrError, invalidParameter } from '../errors.js'
 import { policyProblem, type PolicyKind } from '../iam-policy.js'
+import { SINGLETON } from '../state/kinds.js'
 import type { RegistryState } from '../state/registry-state.js'
-import { findRepository, type FoundRepository } from './context.js'
 import type { Implementations } from './operation.js'
 
 /** Repository permission policies (SetRepositoryPolicy…) and the registry policy (PutRegistryPolicy…). */
 export const policyOperations = {
   SetRepositoryPolicy(input, ctx) {
-    const { registry, record } = findRepository(ctx, input.repositoryName, input.registryId)
+    const { registry, record, contents } = findRepository(ctx, input.repositoryName, input.registryId)
     // `force` only skips AWS's check that the policy does not lock the caller out of the
     // repository; that check needs IAM identities, which the fake does not model.
     checkPolicy(input.policyText, 'repository')
-    registry.repositories.set(ctx.tx, record.name, { ...record, policyText: input.policyText })
+    contents.tables['repository-policy'].set(ctx.tx, SINGLETON, { text: input.policyText })
     return { registryId: registry.accountId, repositoryName: record.name, policyText: input.policyText }
   },
 
@@ -23,15 +24,14 @@ export const policyOperations = {
   DeleteRepositoryPolicy(input, ctx) {
     const found = findRepository(ctx, input.repositoryName, input.registryId)
     const policyText = repositoryPolicy(found)
-    const { policyText: _removed, ...record } = found.record
-    found.registry.repositories.set(ctx.tx, record.name, record)
-    return { registryId: found.registry.accountId, repositoryName: record.name, policyText }
+    found.contents.tables['repository-policy'].delete(ctx.tx, SINGLETON)
+    return { registryId: found.registry.accountId, repositoryName: found.record.name, policyText }
   },
 
   PutRegistryPolicy(input, ctx) {
-    const registry = ctx.registry()
     checkPolicy(input.policyText, 'registry')
-    registry.updateSettings(ctx.tx, (settings) => ({ ...settings, policyText: input.policyText }))
+    const registry = ctx.openRegistry()
+    registry.tables['registry-policy'].set(ctx.tx, SINGLETON, { text: input.policyText })
     return { registryId: registry.accountId, policyText: input.policyText }
   },
 
@@ -43,7 +43,7 @@ export const policyOperations = {
   DeleteRegistryPolicy(_input, ctx) {
     const registry = ctx.registry()
     const policyText = registryPolicy(registry)
-    registry.updateSettings(ctx.tx, ({ policyText: _removed, ...settings }) => settings)
+    registry.tables['registry-policy'].delete(ctx.tx, SINGLETON)
     return { registryId: registry.accountId, policyText }
   },
 } satisfies Implementations
@@ -55,20 +55,21 @@ function checkPolicy(text: string, kind: PolicyKind): void {
   }
 }
 
-function repositoryPolicy({ registry, record }: FoundRepository): string {
-  if (record.policyText === undefined) {
+function repositoryPolicy({ registry, record, contents }: FoundRepository): string {
+  const policy = contents.tables['repository-policy'].get(SINGLETON)
+  if (policy === undefined) {
     throw new EcrError(
       'RepositoryPolicyNotFoundException',
       `Repository policy does not exist for the repository with name '${record.name}' in the registry with id '${registry.accountId}'`,
     )
   }
-  return record.policyText
+  return policy.text
 }
 
 function registryPolicy(registry: RegistryState): string {
-  const { policyText } = registry.settings
-  if (policyText === undefined) {
+  const policy = registry.setting('registry-policy')
+  if (policy === undefined) {
     throw new EcrError('RegistryPolicyNotFoundException', `Registry policy does not exist in the registry with id '${registry.accountId}'`)
   }
-  return policyText
+  return policy.text
 }

@@ -1,18 +1,16 @@
-import type { ImageTagMutability, ImageTagMutabilityExclusionFilter, Repository } from '@aws-sdk/client-ecr'
-import { EcrError, invalidParameter } from '../errors.js'
-import { tooManyRepositories } from '../limits.js'
+import type { ImageTagMutability, Repository } from '@aws-sdk/client-ecr'
+import { createRepository, deleteRepository, findRepository } from '../domain/repositories.js'
+import { invalidParameter } from '../errors.js'
 import { DEFAULT_PAGE_SIZE, position, takePage } from '../pagination.js'
 import { registryHost, repositoryArn } from '../partitions.js'
-import type { RepositoryRecord } from '../state/records.js'
+import type { RepositoryRecord } from '../state/kinds.js'
 import type { RegistryState } from '../state/registry-state.js'
-import { findRepository } from './context.js'
 import type { Implementations } from './operation.js'
 import { checkNewTags } from './resource-tags.js'
 
 /** CreateRepository, DescribeRepositories, DeleteRepository and the repository settings. */
 export const repositoryOperations = {
   CreateRepository(input, ctx) {
-    const registry = ctx.registry(input.registryId)
     const mutability = input.imageTagMutability ?? 'MUTABLE'
     const filters = checkExclusionFilters(mutability, input.imageTagMutabilityExclusionFilters)
     const tags = checkNewTags([], input.tags ?? [])
@@ -20,26 +18,18 @@ export const repositoryOperations = {
     if (encryption.encryptionType === 'AES256' && encryption.kmsKey !== undefined) {
       throw invalidParameter('encryptionConfiguration.kmsKey', 'kmsKey can only be specified when encryptionType is KMS or KMS_DSSE')
     }
-    if (registry.repositories.has(input.repositoryName)) {
-      throw new EcrError(
-        'RepositoryAlreadyExistsException',
-        `The repository with name '${input.repositoryName}' already exists in the registry with id '${registry.accountId}'`,
-      )
-    }
-    if (registry.repositories.size >= ctx.settings.limits.repositoriesPerRegistry) {
-      throw tooManyRepositories(registry.accountId, ctx.settings.limits.repositoriesPerRegistry)
-    }
-    const record: RepositoryRecord = {
-      seq: ctx.nextSeq(),
-      name: input.repositoryName,
-      createdAt: ctx.now,
-      imageTagMutability: mutability,
-      ...(filters && { imageTagMutabilityExclusionFilters: filters }),
-      scanOnPush: input.imageScanningConfiguration?.scanOnPush ?? false,
-      encryption,
-      tags,
-    }
-    registry.createRepository(ctx.tx, record)
+    const { registry, record } = createRepository(
+      ctx,
+      {
+        name: input.repositoryName,
+        imageTagMutability: mutability,
+        ...(filters && { imageTagMutabilityExclusionFilters: filters }),
+        scanOnPush: input.imageScanningConfiguration?.scanOnPush ?? false,
+        encryption,
+        tags,
+      },
+      input.registryId,
+    )
     return { repository: repositoryOutput(registry, record) }
   },
 
@@ -70,15 +60,9 @@ export const repositoryOperations = {
   },
 
   DeleteRepository(input, ctx) {
-    const { registry, record, contents } = findRepository(ctx, input.repositoryName, input.registryId)
-    if (contents.images.size > 0 && input.force !== true) {
-      throw new EcrError(
-        'RepositoryNotEmptyException',
-        `The repository with name '${record.name}' in registry with id '${registry.accountId}' cannot be deleted because it still contains images`,
-      )
-    }
-    registry.deleteRepository(ctx.tx, record.name)
-    return { repository: repositoryOutput(registry, record) }
+    const found = findRepository(ctx, input.repositoryName, input.registryId)
+    deleteRepository(ctx, found, input.force === true)
+    return { repository: repositoryOutput(found.registry, found.record) }
   },
 
   PutImageTagMutability(input, ctx) {
@@ -133,8 +117,8 @@ export function repositoryOutput(registry: RegistryState, record: RepositoryReco
  */
 function checkExclusionFilters(
   mutability: ImageTagMutability,
-  filters: ImageTagMutabilityExclusionFilter[] | undefined,
-): ImageTagMutabilityExclusionFilter[] | undefined {
+  filters: RepositoryRecord['imageTagMutabilityExclusionFilters'],
+): RepositoryRecord['imageTagMutabilityExclusionFilters'] {
   const withExclusion = mutability === 'IMMUTABLE_WITH_EXCLUSION' || mutability === 'MUTABLE_WITH_EXCLUSION'
   if (withExclusion && (filters === undefined || filters.length === 0)) {
     throw invalidParameter(
@@ -149,30 +133,4 @@ function checkExclusionFilters(
     )
   }
   return filters
-}
-
-/** Whether `tag` may move to another image in a repository with this record's settings. */
-export function tagIsMutable(record: RepositoryRecord, tag: string): boolean {
-  const matchesFilter = (record.imageTagMutabilityExclusionFilters ?? []).some((filter) =>
-    wildcard(filter.filter ?? "").test(tag),
-  )
-  switch (record.imageTagMutability) {
-    case 'MUTABLE':
-      return true
-    case 'IMMUTABLE':
-      return false
-    case 'IMMUTABLE_WITH_EXCLUSION':
-      return matchesFilter
-    case 'MUTABLE_WITH_EXCLUSION':
-      return !matchesFilter
-  }
-}
-
-/** A `*` wildcard filter (the only special character ECR's filters have) as an anchored regex. */
-export function wildcard(filter: string): RegExp {
-  return new RegExp(`^${filter.split('*').map(escapeRegExp).join('.*')}$`)
-}
-
-function escapeRegExp(text: string): string {
-  return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')
 }

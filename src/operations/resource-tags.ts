@@ -1,7 +1,8 @@
 import type { Tag } from '@aws-sdk/client-ecr'
 import { EcrError, invalidParameter } from '../errors.js'
 import { partitionOf } from '../partitions.js'
-import { findRepository, type FoundRepository, type OperationContext } from './context.js'
+import { findRepository, type FoundRepository } from '../domain/repositories.js'
+import type { OperationContext } from './context.js'
 import type { Implementations } from './operation.js'
 
 /** The most tags a resource may carry (AWS's tagging limit). */
@@ -34,7 +35,7 @@ export const resourceTagOperations = {
  * Merges `added` into `existing` (a key given again takes the new value), enforcing AWS's tag
  * rules: keys 1–128 characters, values up to 256, no `aws:` prefix, at most 50 tags.
  */
-export function checkNewTags(existing: readonly Tag[], added: readonly Tag[]): Tag[] {
+export function checkNewTags(existing: readonly Tag[], added: readonly Tag[]): Array<{ Key: string; Value: string }> {
   const merged = new Map(existing.map((tag) => [tag.Key!, tag.Value ?? '']))
   for (const { Key: key = '', Value: value = '' } of added) {
     checkTagKey(key)

@@ -6,20 +6,16 @@ import type {
   ImageScanStatus,
   RepositoryScanningConfiguration,
   RepositoryScanningConfigurationFailure,
-  ScanFrequency,
-  ScanningRepositoryFilter,
 } from '@aws-sdk/client-ecr'
+import { findRepository } from '../domain/repositories.js'
+import { registryScanning, repositoryScanning, scanQuotaUsed, startScan } from '../domain/scans.js'
 import { EcrError, invalidParameter } from '../errors.js'
 import { DEFAULT_PAGE_SIZE, takePage } from '../pagination.js'
 import { repositoryArn } from '../partitions.js'
-import type { ImageRecord, RegistryRecord, RepositoryRecord, ScanRecord } from '../state/records.js'
-import { findRepository, type FoundRepository, type OperationContext } from './context.js'
+import { SINGLETON, type ImageRecord, type ScanRecord } from '../state/kinds.js'
 import { describeImageId, requireImage } from './image-ids.js'
 import type { Implementations } from './operation.js'
-import { wildcard } from './repositories.js'
 
-/** A basic scan can start once per image per 24 hours, scan-on-push included. */
-const SCAN_QUOTA_MS = 24 * 60 * 60 * 1000
 const HOUR_MS = 60 * 60 * 1000
 const IN_PROGRESS: ImageScanStatus = { status: 'IN_PROGRESS' }
 const COMPLETE: ImageScanStatus = { status: 'COMPLETE', description: 'The scan was completed successfully.' }
@@ -37,13 +33,13 @@ export const scanningOperations = {
       throw invalidParameter('rules', 'Scan frequency CONTINUOUS_SCAN is not supported for scan type BASIC')
     }
     const scanning = { scanType, rules }
-    ctx.registry().updateSettings(ctx.tx, (settings) => ({ ...settings, scanning }))
+    ctx.openRegistry().tables['registry-scanning'].set(ctx.tx, SINGLETON, scanning)
     return { registryScanningConfiguration: scanning }
   },
 
   GetRegistryScanningConfiguration(_input, ctx) {
     const registry = ctx.registry()
-    return { registryId: registry.accountId, scanningConfiguration: registry.settings.scanning }
+    return { registryId: registry.accountId, scanningConfiguration: registryScanning(registry) }
   },
 
   BatchGetRepositoryScanningConfiguration(input, ctx) {
@@ -64,7 +60,7 @@ export const scanningOperations = {
         repositoryArn: repositoryArn(registry.accountId, registry.region, name),
         repositoryName: name,
         scanOnPush: record.scanOnPush,
-        ...repositoryScanning(registry.settings, record),
+        ...repositoryScanning(registryScanning(registry), record),
       })
     }
     return { scanningConfigurations, failures }
@@ -76,7 +72,7 @@ export const scanningOperations = {
     if (image.isIndex) {
       throw new EcrError('UnsupportedImageTypeException', `An artifact with media type '${image.mediaType}' cannot be scanned.`)
     }
-    if (withinQuota(ctx, image.scan)) {
+    if (scanQuotaUsed(ctx, image.scan)) {
       throw new EcrError('LimitExceededException', 'The scan quota per image has been exceeded. Wait and try again.')
     }
     found.contents.images.set(ctx.tx, image.digest, { ...image, scan: startScan(ctx, found, image) })
@@ -104,7 +100,7 @@ export const scanningOperations = {
       imageId: reportedImageId(image, input.imageId),
     }
     // Findings appear only once the scan completes; until then the list is empty.
-    if (ctx.now < scan.completesAt) return { ...described, imageScanStatus: IN_PROGRESS, imageScanFindings: { findings: [] } }
+    if (scan.status === 'IN_PROGRESS') return { ...described, imageScanStatus: IN_PROGRESS, imageScanFindings: { findings: [] } }
     // A new scan replaces the findings, so a token is only good for the scan it came from.
     const listing = [
       'DescribeImageScanFindings',
@@ -134,71 +130,12 @@ export const scanningOperations = {
   },
 } satisfies Implementations
 
-/**
- * The image record to store after a push: with a scan started when scan-on-push applies (the
- * repository's own flag under BASIC, or a matching registry rule). Indexes are never scanned.
- */
-export function scanOnPush(ctx: OperationContext, found: FoundRepository, image: ImageRecord): ImageRecord {
-  if (image.isIndex || withinQuota(ctx, image.scan)) return image
-  if (repositoryScanning(found.registry.settings, found.record).scanFrequency === 'MANUAL') return image
-  return { ...image, scan: startScan(ctx, found, image) }
-}
-
 /** What DescribeImages reports of an image's latest scan (nothing if it was never scanned). */
-export function scanDetails(
-  ctx: OperationContext,
-  image: ImageRecord,
-): { imageScanStatus?: ImageScanStatus; imageScanFindingsSummary?: ImageScanFindingsSummary } {
+export function scanDetails(image: ImageRecord): { imageScanStatus?: ImageScanStatus; imageScanFindingsSummary?: ImageScanFindingsSummary } {
   const scan = image.scan
   if (scan === undefined) return {}
-  if (ctx.now < scan.completesAt) return { imageScanStatus: IN_PROGRESS }
+  if (scan.status === 'IN_PROGRESS') return { imageScanStatus: IN_PROGRESS }
   return { imageScanStatus: COMPLETE, imageScanFindingsSummary: findingsSummary(scan) }
-}
-
-/**
- * How a repository is scanned under the registry's configuration. A matching CONTINUOUS_SCAN rule
- * (ENHANCED only) wins over SCAN_ON_PUSH. AWS reports the one filter that matched, not the rule's
- * whole list. The repository's own scanOnPush flag only counts under BASIC: with ENHANCED,
- * Amazon Inspector scans what the registry rules select.
- */
-function repositoryScanning(
-  settings: RegistryRecord,
-  repository: RepositoryRecord,
-): { scanFrequency: ScanFrequency; appliedScanFilters: ScanningRepositoryFilter[] } {
-  const { scanType, rules } = settings.scanning
-  const matching = (frequency: ScanFrequency) =>
-    rules
-      .filter((rule) => rule.scanFrequency === frequency)
-      .flatMap((rule) => rule.repositoryFilters ?? [])
-      .find((filter) => scanFilterMatches(filter.filter ?? '', repository.name))
-  const continuous = scanType === 'ENHANCED' ? matching('CONTINUOUS_SCAN') : undefined
-  if (continuous !== undefined) return { scanFrequency: 'CONTINUOUS_SCAN', appliedScanFilters: [continuous] }
-  const onPush = matching('SCAN_ON_PUSH')
-  if (onPush !== undefined) return { scanFrequency: 'SCAN_ON_PUSH', appliedScanFilters: [onPush] }
-  if (scanType === 'BASIC' && repository.scanOnPush) return { scanFrequency: 'SCAN_ON_PUSH', appliedScanFilters: [] }
-  return { scanFrequency: 'MANUAL', appliedScanFilters: [] }
-}
-
-/** ECR's scan filters: without `*` a filter matches names containing it; with `*` it is a full glob. */
-function scanFilterMatches(filter: string, repositoryName: string): boolean {
-  return filter.includes('*') ? wildcard(filter).test(repositoryName) : repositoryName.includes(filter)
-}
-
-function withinQuota(ctx: OperationContext, scan: ScanRecord | undefined): boolean {
-  return scan !== undefined && ctx.now < scan.startedAt + SCAN_QUOTA_MS
-}
-
-function startScan(ctx: OperationContext, found: FoundRepository, image: ImageRecord): ScanRecord {
-  const findings = ctx.settings.scanFindings({
-    registryId: found.registry.accountId,
-    region: found.registry.region,
-    repositoryName: found.record.name,
-    imageDigest: image.digest,
-    imageTags: found.contents.tagsOf(image.digest),
-    manifest: image.manifest,
-  })
-  // The source is the caller's code: keep a copy, so nothing it does later can reach engine state.
-  return { startedAt: ctx.now, completesAt: ctx.now + ctx.settings.scanDurationMs, findings: structuredClone(findings) }
 }
 
 function findingsSummary(scan: ScanRecord) {

@@ -4,7 +4,7 @@ import { layerOperations } from './layers.js'
 import { lifecycleOperations } from './lifecycle.js'
 import type { Implementations } from './operation.js'
 import { policyOperations } from './policies.js'
-import { registryOperations } from './registry.js'
+import { replicationOperations } from './replication.js'
 import { repositoryOperations } from './repositories.js'
 import { resourceTagOperations } from './resource-tags.js'
 import { scanningOperations } from './scanning.js'
@@ -18,6 +18,6 @@ export const operations: Implementations = {
   ...policyOperations,
   ...lifecycleOperations,
   ...scanningOperations,
-  ...registryOperations,
+  ...replicationOperations,
   ...authOperations,
 }

@@ -1,15 +1,67 @@
 import type { StoredRecord } from '../storage/storage.js'
-import { RecordTable } from './record-table.js'
-import type {
-  BlobRecord,
-  ImageRecord,
-  RegistryRecord,
-  RepositoryRecord,
-  TagRecord,
-  UploadRecord,
-} from './records.js'
+import { kindsAt, SINGLETON, type ImageRecord, type KindAt, type RecordKind, type ValueOf } from './kinds.js'
+import { RecordTable, type Hooks } from './record-table.js'
 import { SeqIndex } from './seq-index.js'
+import { dueHooks, type Timeline } from './timeline.js'
 import type { Transaction } from './transaction.js'
+
+/** Indexes over the whole engine, which every table helps keep. */
+export interface EngineIndexes {
+  timeline: Timeline
+  blobReferences: BlobReferences
+}
+
+/** How many blob records (across all repositories) point at each digest's content. */
+export class BlobReferences {
+  private readonly counts = new Map<string, number>()
+  /** Digests whose last blob record went away since the engine last looked (see `collectGarbage`). */
+  readonly released = new Set<string>()
+
+  count(digest: string): number {
+    return this.counts.get(digest) ?? 0
+  }
+
+  add(digest: string, change: 1 | -1): void {
+    const count = this.count(digest) + change
+    if (count > 0) {
+      this.counts.set(digest, count)
+      return
+    }
+    this.counts.delete(digest)
+    this.released.add(digest)
+  }
+
+  clear(): void {
+    this.counts.clear()
+    this.released.clear()
+  }
+}
+
+type Tables<L extends 'registry' | 'repository'> = { readonly [K in KindAt<L>]: RecordTable<K> }
+
+function createTables<L extends 'registry' | 'repository'>(
+  level: L,
+  scope: readonly string[],
+  indexes: EngineIndexes,
+  options: { detached?: boolean; hooks?: { [K in KindAt<L>]?: Hooks<ValueOf<K>> } } = {},
+): Tables<L> {
+  const tables: Partial<Record<RecordKind, RecordTable<RecordKind>>> = {}
+  for (const kind of kindsAt(level)) {
+    const shared: Array<Hooks<unknown>> = dueHooks(kind, scope, indexes.timeline)
+    if (kind === 'blob') {
+      shared.push({
+        added: (_id, blob) => indexes.blobReferences.add((blob as ValueOf<'blob'>).digest, 1),
+        removed: (_id, blob) => indexes.blobReferences.add((blob as ValueOf<'blob'>).digest, -1),
+      })
+    }
+    tables[kind] = new RecordTable<RecordKind, unknown>(kind, scope, {
+      hooks: options.hooks?.[kind] as Hooks<unknown> | undefined,
+      shared,
+      ...(options.detached && { detached: true }),
+    }) as unknown as RecordTable<RecordKind>
+  }
+  return tables as unknown as Tables<L>
+}
 
 /** What a repository holds, with the indexes that keep look-ups O(1) and listings O(page). */
 export class RepositoryContents {
@@ -20,34 +72,62 @@ export class RepositoryContents {
   readonly referencedBy = new Map<string, Set<string>>()
   /** blob digest → its media type (from the manifests that reference it) and how many images do. */
   readonly blobUsage = new Map<string, { mediaType: string; images: number }>()
-  readonly images: RecordTable<ImageRecord>
-  readonly tags: RecordTable<TagRecord>
-  readonly blobs: RecordTable<BlobRecord>
-  readonly uploads: RecordTable<UploadRecord>
+  readonly tables: Tables<'repository'>
 
-  constructor(scope: readonly string[]) {
-    this.images = new RecordTable<ImageRecord>('image', scope, {
-      added: (digest, image) => {
-        this.imageOrder.insert({ seq: image.seq, id: digest })
-        for (const reference of image.references) {
-          if (image.isIndex) addTo(this.referencedBy, reference.digest, digest)
-          else this.countBlob(reference, 1)
-        }
-      },
-      removed: (digest, image) => {
-        this.imageOrder.remove({ seq: image.seq, id: digest })
-        for (const reference of image.references) {
-          if (image.isIndex) removeFrom(this.referencedBy, reference.digest, digest)
-          else this.countBlob(reference, -1)
-        }
+  constructor(scope: readonly string[], indexes: EngineIndexes, detached = false) {
+    this.tables = createTables('repository', scope, indexes, {
+      detached,
+      hooks: {
+        image: {
+          added: (digest, image: ImageRecord) => this.indexImage(digest, image, 1),
+          removed: (digest, image: ImageRecord) => this.indexImage(digest, image, -1),
+        },
+        tag: {
+          added: (tag, { digest }) => addTo(this.tagsByDigest, digest, tag),
+          removed: (tag, { digest }) => removeFrom(this.tagsByDigest, digest, tag),
+        },
       },
     })
-    this.tags = new RecordTable<TagRecord>('tag', scope, {
-      added: (tag, { digest }) => addTo(this.tagsByDigest, digest, tag),
-      removed: (tag, { digest }) => removeFrom(this.tagsByDigest, digest, tag),
-    })
-    this.blobs = new RecordTable<BlobRecord>('blob', scope)
-    this.uploads = new RecordTable<UploadRecord>('upload', scope)
+  }
+
+  get images(): RecordTable<'image'> {
+    return this.tables.image
+  }
+
+  get tags(): RecordTable<'tag'> {
+    return this.tables.tag
+  }
+
+  get blobs(): RecordTable<'blob'> {
+    return this.tables.blob
+  }
+
+  get uploads(): RecordTable<'upload'> {
+    return this.tables.upload
+  }
+
+  /** Tags of an image, sorted (the order listings use). */
+  tagsOf(digest: string): string[] {
+    const tags = this.tagsByDigest.get(digest)
+    return tags === undefined ? [] : [...tags].sort()
+  }
+
+  /** Takes the repository's records out of the engine-wide indexes (it is deleted), or puts them back. */
+  share(shared: boolean): void {
+    for (const table of Object.values(this.tables)) table.share(shared)
+  }
+
+  *records(): Generator<StoredRecord> {
+    for (const table of Object.values(this.tables)) yield* table.records()
+  }
+
+  private indexImage(digest: string, image: ImageRecord, change: 1 | -1): void {
+    if (change === 1) this.imageOrder.insert({ seq: image.seq, id: digest })
+    else this.imageOrder.remove({ seq: image.seq, id: digest })
+    for (const reference of image.references) {
+      if (image.isIndex) (change === 1 ? addTo : removeFrom)(this.referencedBy, reference.digest, digest)
+      else this.countBlob(reference, change)
+    }
   }
 
   private countBlob({ digest, mediaType }: { digest: string; mediaType: string }, change: 1 | -1): void {
@@ -56,44 +136,43 @@ export class RepositoryContents {
     if (images <= 0) this.blobUsage.delete(digest)
     else this.blobUsage.set(digest, { mediaType: usage?.mediaType ?? mediaType, images })
   }
-
-  /** Tags of an image, sorted (the order listings use). */
-  tagsOf(digest: string): string[] {
-    const tags = this.tagsByDigest.get(digest)
-    return tags === undefined ? [] : [...tags].sort()
-  }
 }
 
-const SETTINGS = 'settings'
-
-/** One account's registry in one region. */
+/**
+ * One account's registry in one region. A registry that nothing opened for writing (looked up
+ * by a read before anything was created in it) is `detached`: empty, and any write to it throws.
+ */
 export class RegistryState {
   readonly scope: readonly [string, string]
   readonly repositoryOrder = new SeqIndex()
-  readonly repositories: RecordTable<RepositoryRecord>
-  private readonly settingsTable: RecordTable<RegistryRecord>
+  readonly tables: Tables<'registry'>
   private readonly contents = new Map<string, RepositoryContents>()
 
   constructor(
     readonly accountId: string,
     readonly region: string,
+    private readonly indexes: EngineIndexes,
+    readonly detached = false,
   ) {
     this.scope = [accountId, region]
-    this.repositories = new RecordTable<RepositoryRecord>('repository', this.scope, {
-      added: (name, record) => this.repositoryOrder.insert({ seq: record.seq, id: name }),
-      removed: (name, record) => this.repositoryOrder.remove({ seq: record.seq, id: name }),
+    this.tables = createTables('registry', this.scope, indexes, {
+      detached,
+      hooks: {
+        repository: {
+          added: (name, record) => this.repositoryOrder.insert({ seq: record.seq, id: name }),
+          removed: (name, record) => this.repositoryOrder.remove({ seq: record.seq, id: name }),
+        },
+      },
     })
-    this.settingsTable = new RecordTable<RegistryRecord>('registry', this.scope)
   }
 
-  get settings(): RegistryRecord {
-    return this.settingsTable.get(SETTINGS) ?? DEFAULT_SETTINGS
+  get repositories(): RecordTable<'repository'> {
+    return this.tables.repository
   }
 
-  updateSettings(tx: Transaction, change: (settings: RegistryRecord) => RegistryRecord): RegistryRecord {
-    const next = change(this.settings)
-    this.settingsTable.set(tx, SETTINGS, next)
-    return next
+  /** A registry-wide setting (a kind with one record per registry), if set. */
+  setting<K extends KindAt<'registry'>>(kind: K): ValueOf<K> | undefined {
+    return (this.tables[kind] as RecordTable<K>).get(SINGLETON)
   }
 
   contentsOf(name: string): RepositoryContents {
@@ -102,19 +181,23 @@ export class RegistryState {
     return contents
   }
 
-  createRepository(tx: Transaction, record: RepositoryRecord): void {
+  createRepository(tx: Transaction, record: ValueOf<'repository'>): RepositoryContents {
     this.repositories.set(tx, record.name, record)
-    this.contents.set(record.name, new RepositoryContents([...this.scope, record.name]))
+    const contents = new RepositoryContents([...this.scope, record.name], this.indexes)
+    this.contents.set(record.name, contents)
     tx.undoable(() => this.contents.delete(record.name))
+    return contents
   }
 
   /** Deletes a repository and everything in it (storage cascades from the repository record). */
   deleteRepository(tx: Transaction, name: string): void {
-    const contents = this.contents.get(name)
+    const contents = this.contentsOf(name)
     this.repositories.delete(tx, name)
     this.contents.delete(name)
+    contents.share(false)
     tx.undoable(() => {
-      if (contents !== undefined) this.contents.set(name, contents)
+      contents.share(true)
+      this.contents.set(name, contents)
     })
   }
 
@@ -122,53 +205,33 @@ export class RegistryState {
    * Applies a stored record outside any transaction: while loading, or when another engine
    * sharing the storage changed it. `undefined` deletes (a repository with everything in it).
    */
-  load(record: StoredRecord): void {
+  load(record: StoredRecord & { kind: KindAt<'registry'> | KindAt<'repository'> }): void {
     const { id, value } = record
-    switch (record.kind) {
-      case 'registry':
-        this.settingsTable.load(id, value as RegistryRecord | undefined)
-        return
-      case 'repository':
-        this.repositories.load(id, value as RepositoryRecord | undefined)
-        if (value === undefined) this.contents.delete(id)
-        else if (!this.contents.has(id)) this.contents.set(id, new RepositoryContents([...this.scope, id]))
-        return
+    if (record.kind === 'repository') {
+      this.repositories.load(id, value as ValueOf<'repository'> | undefined)
+      const existing = this.contents.get(id)
+      if (value === undefined && existing !== undefined) {
+        existing.share(false)
+        this.contents.delete(id)
+      } else if (value !== undefined && existing === undefined) {
+        this.contents.set(id, new RepositoryContents([...this.scope, id], this.indexes))
+      }
+      return
     }
-    const repository = record.scope[2]
-    const contents = repository === undefined ? undefined : this.contents.get(repository)
+    if (record.scope.length === 2) {
+      ;(this.tables[record.kind as KindAt<'registry'>] as RecordTable<RecordKind, unknown>).load(id, value)
+      return
+    }
+    const contents = this.contents.get(record.scope[2]!)
     if (contents === undefined) return
-    switch (record.kind) {
-      case 'image':
-        contents.images.load(id, value as ImageRecord | undefined)
-        return
-      case 'tag':
-        contents.tags.load(id, value as TagRecord | undefined)
-        return
-      case 'blob':
-        contents.blobs.load(id, value as BlobRecord | undefined)
-        return
-      case 'upload':
-        contents.uploads.load(id, value as UploadRecord | undefined)
-        return
-    }
+    ;(contents.tables[record.kind as KindAt<'repository'>] as RecordTable<RecordKind, unknown>).load(id, value)
   }
 
   /** Every record of this registry, as storage sees them. */
   *records(): Generator<StoredRecord> {
-    yield* this.settingsTable.records()
-    yield* this.repositories.records()
-    for (const contents of this.contents.values()) {
-      yield* contents.images.records()
-      yield* contents.tags.records()
-      yield* contents.blobs.records()
-      yield* contents.uploads.records()
-    }
+    for (const table of Object.values(this.tables)) yield* table.records()
+    for (const contents of this.contents.values()) yield* contents.records()
   }
-}
-
-const DEFAULT_SETTINGS: RegistryRecord = {
-  scanning: { scanType: 'BASIC', rules: [] },
-  replication: { rules: [] },
 }
 
 function addTo(index: Map<string, Set<string>>, key: string, value: string): void {

@@ -1,9 +1,45 @@
-import type { StorageAdapter, StoredRecord } from './storage.js'
+import { keyValueStorage, type KeyValueStorage } from './key-value-storage.js'
+import { createMutex } from './mutex.js'
+import type { KeyValueStore } from './storage.js'
 
 /**
- * A storage adapter that keeps records in memory, outside any engine: give the same adapter to a
- * new engine and it starts with the state the previous one left (as a page reload would with a
- * persistent adapter). Engines without an adapter keep their state to themselves.
+ * A key-value store in memory: a `Map` of keys to bytes. Batches are all or nothing (nothing can
+ * fail half-way in a `Map`), and values are copied in and out.
+ *
+ * @example
+ * const store = memoryKeyValueStore()
+ * const storage = keyValueStorage(store)
+ */
+export function memoryKeyValueStore(): KeyValueStore & { readonly entries: ReadonlyMap<string, Uint8Array> } {
+  const entries = new Map<string, Uint8Array>()
+  return {
+    entries,
+    atomic: true,
+    async get(key) {
+      return entries.get(key)?.slice()
+    },
+    async getRange(key, offset, length) {
+      return entries.get(key)?.slice(offset, offset + length)
+    },
+    async list(prefix) {
+      return [...entries.keys()].filter((key) => key.startsWith(prefix)).sort()
+    },
+    async write(batch) {
+      for (const { key, value } of batch) {
+        if (value === undefined) entries.delete(key)
+        else entries.set(key, value.slice())
+      }
+    },
+    exclusive: createMutex(),
+  }
+}
+
+/**
+ * Storage in memory, outside any engine: give the same storage to a new engine and it starts
+ * with the state the previous one left (as a page reload would with a persistent adapter),
+ * signing key included. It is `keyValueStorage` over {@link memoryKeyValueStore}, so it stores
+ * exactly what the persistent adapters store. Engines without storage keep their state to
+ * themselves.
  *
  * @example
  * const storage = memoryStorage()
@@ -11,30 +47,6 @@ import type { StorageAdapter, StoredRecord } from './storage.js'
  * await first.call('CreateRepository', { repositoryName: 'app' })
  * const second = createEcr({ storage }) // sees 'app'
  */
-export function memoryStorage(): StorageAdapter & { readonly size: number } {
-  const records = new Map<string, StoredRecord>()
-  const keyOf = (record: Pick<StoredRecord, 'kind' | 'scope' | 'id'>) => JSON.stringify([record.kind, ...record.scope, record.id])
-  return {
-    get size() {
-      return records.size
-    },
-    read: () => [...records.values()],
-    write(changes) {
-      for (const change of changes) {
-        if (change.value !== undefined) {
-          records.set(keyOf(change), change)
-          continue
-        }
-        records.delete(keyOf(change))
-        // A deleted repository takes everything scoped under it.
-        if (change.kind === 'repository') {
-          for (const [key, record] of records) {
-            const [account, region, repository] = record.scope
-            if (account === change.scope[0] && region === change.scope[1] && repository === change.id) records.delete(key)
-          }
-        }
-      }
-    },
-    clear: () => records.clear(),
-  }
+export function memoryStorage(store: KeyValueStore = memoryKeyValueStore()): KeyValueStorage {
+  return keyValueStorage(store, { advice: { location: 'memory storage' } })
 }

@@ -2,15 +2,9 @@ import 'fake-indexeddb/auto'
 import { createStore, entries, get, set } from 'idb-keyval'
 import { afterEach, describe, expect, it, vi } from 'vitest'
 import { sha256 } from '../fixtures.js'
-import { createEcr, type Ecr, type EcrOptions, type StoredRecord } from '../../src/index.js'
+import { createEcr, FORMAT_VERSION, StorageError, type CompactionLimits, type Ecr, type EcrOptions, type StoredRecord } from '../../src/index.js'
 import type { IndexedDbStorage } from '../../handlers/browser/glossary.js'
-import {
-  createIndexedDbStorage,
-  FORMAT_VERSION,
-  indexedDbStorage,
-  IndexedDbStorageError,
-  type CompactionLimits,
-} from '../../handlers/browser/indexeddb-storage.js'
+import { createIndexedDbStorage, indexedDbStorage } from '../../handlers/browser/indexeddb-storage.js'
 
 const opened: IndexedDbStorage[] = []
 let databases = 0
@@ -37,11 +31,19 @@ async function stored(databaseName: string): Promise<Map<string, unknown>> {
   return new Map(all.map(([key, value]) => [JSON.stringify(key), value]))
 }
 
-/** The entries of one section of the database: `snapshot`, `log` or `bulky` (blobs and uploads). */
-async function section(databaseName: string, name: 'snapshot' | 'log' | 'bulky'): Promise<unknown[]> {
+/** The entries of one section of the database: `snapshot`, `log` or `chunk` (blob and upload bytes), by key. */
+async function section(databaseName: string, name: 'snapshot' | 'log' | 'chunk'): Promise<Map<string, Uint8Array>> {
   const all = await entries(createStore(databaseName, 'records'))
-  return all.filter(([key]) => Array.isArray(key) && key[0] === name).map(([, value]) => value)
+  return new Map(all.filter(([key]) => typeof key === 'string' && key.startsWith(`${name}/`)) as Array<[string, Uint8Array]>)
 }
+
+/** The records held by the JSON entries of a section (a log entry or a snapshot part each hold a list). */
+async function recordsIn(databaseName: string, name: 'snapshot' | 'log'): Promise<StoredRecord[]> {
+  return [...(await section(databaseName, name)).values()].flatMap((bytes) => JSON.parse(new TextDecoder().decode(bytes)) as StoredRecord[])
+}
+
+/** Writes JSON the way the storage does (as bytes). */
+const jsonBytes = (value: unknown) => new TextEncoder().encode(JSON.stringify(value))
 
 afterEach(() => {
   vi.restoreAllMocks()
@@ -61,21 +63,30 @@ describe('persistence across page loads', () => {
     expect(second.ecr.snapshot()).toEqual(first.ecr.snapshot())
     const { imageDetails } = await second.ecr.call('DescribeImages', { repositoryName: 'web' })
     expect(imageDetails?.[0]?.imageTags).toEqual(['v1'])
-    // Layer bytes come back as bytes: the GetDownloadUrlForLayer URL serves them.
-    const layer = JSON.parse((await second.ecr.call('BatchGetImage', { repositoryName: 'web', imageIds: [{ imageTag: 'v1' }] })).images![0]!.imageManifest!)
+    // Layer bytes come back as bytes: the GetDownloadUrlForLayer URL serves them, and one issued
+    // before the reload still works (the signing key is stored too).
+    const layer = JSON.parse((await first.ecr.call('BatchGetImage', { repositoryName: 'web', imageIds: [{ imageTag: 'v1' }] })).images![0]!.imageManifest!)
       .layers[0]
-    const { downloadUrl } = await second.ecr.call('GetDownloadUrlForLayer', { repositoryName: 'web', layerDigest: layer.digest })
-    expect(second.ecr.openDownload(downloadUrl!)).toMatchObject({ status: 'ok', bytes: { byteLength: layer.size } })
+    const { downloadUrl } = await first.ecr.call('GetDownloadUrlForLayer', { repositoryName: 'web', layerDigest: layer.digest })
+    const download = await second.ecr.openDownload(downloadUrl!)
+    expect(download).toMatchObject({ status: 'ok', size: layer.size })
+    expect(sha256(await (download as Extract<typeof download, { status: 'ok' }>).read())).toBe(layer.digest)
   })
 
-  it('stores blobs as binary and records a format version', async () => {
+  it('stores blob bytes once each, as binary, and records a format version', async () => {
     const name = freshName()
     const { ecr } = await load(name)
     await ecr.seed.image('web', { tag: 'v1', layers: [1000] })
-    const blobs = (await section(name, 'bulky')) as StoredRecord[]
-    expect(blobs.map((blob) => blob.kind)).toEqual(['blob', 'blob'])
-    for (const blob of blobs) expect((blob.value as { bytes: unknown }).bytes).toBeInstanceOf(Uint8Array)
-    expect(await get('format', createStore(name, 'records'))).toEqual({ writer: 'fake-ecr', version: FORMAT_VERSION })
+    const chunks = await section(name, 'chunk')
+    expect(chunks.size).toBe(2)
+    for (const bytes of chunks.values()) expect(bytes).toBeInstanceOf(Uint8Array)
+    // The log holds what the bytes are (content records: size and chunks), never the bytes.
+    const contents = (await recordsIn(name, 'log')).filter((record) => record.kind === 'content')
+    const sizes = contents.map((record) => (record.value as { size: number }).size)
+    expect(sizes).toContain(1000)
+    expect([...chunks.values()].map((bytes) => bytes.byteLength).sort()).toEqual(sizes.sort())
+    const format = (await get('format', createStore(name, 'records'))) as Uint8Array
+    expect(JSON.parse(new TextDecoder().decode(format))).toEqual({ writer: 'fake-ecr', version: FORMAT_VERSION })
   })
 
   it('writes only the records a call changed, in one transaction', async () => {
@@ -89,10 +100,10 @@ describe('persistence across page loads', () => {
     ecr.on('change', ({ records }) => changed.push(...records))
     await ecr.call('PutImage', { repositoryName: 'web', imageManifest: image.imageManifest, imageTag: 'latest' })
     expect(changed.map((record) => record.kind)).toEqual(['tag'])
-    // One log entry holding the one record.
+    // One log entry holding the one record, in the one transaction that writes.
     expect(put).toHaveBeenCalledTimes(1)
-    expect(put.mock.calls[0]?.[0]).toEqual(changed)
-    expect(transaction).toHaveBeenCalledTimes(1)
+    expect(JSON.parse(new TextDecoder().decode(put.mock.calls[0]?.[0] as Uint8Array))).toEqual(JSON.parse(JSON.stringify(changed)))
+    expect(transaction.mock.calls.filter(([, mode]) => mode === 'readwrite')).toHaveLength(1)
   })
 
   it('reset() empties the database, and the next engine starts empty (and seeds again)', async () => {
@@ -101,7 +112,7 @@ describe('persistence across page loads', () => {
     const first = await load(name, { seed })
     await first.ecr.seed.image('web', { tag: 'v1' })
     await first.ecr.reset()
-    expect([...(await stored(name)).keys()]).toEqual(['"format"'])
+    expect([...(await stored(name)).keys()].sort()).toEqual(['"format"', '"signing-key"'])
     const second = await load(name, { seed })
     expect(seed).toHaveBeenCalledTimes(2)
     expect(second.ecr.snapshot().map((record) => record.id)).toEqual(['seeded'])
@@ -109,26 +120,26 @@ describe('persistence across page loads', () => {
 })
 
 describe('deleting a repository', () => {
-  it('deletes everything stored under it, and nothing under similarly named repositories', async () => {
+  it('deletes everything stored under it, bytes included, and nothing under similarly named repositories', async () => {
     const name = freshName()
     const { ecr, storage } = await load(name)
     for (const repository of ['web', 'web2', 'web/api', 'repository']) await ecr.seed.image(repository, { tag: 'v1', layers: [10] })
     await ecr.seed.image('web', { tag: 'v1', layers: [10], context: { region: 'eu-west-1' } })
+    // Config and layer of each image.
+    expect((await section(name, 'chunk')).size).toBe(10)
     await ecr.call('DeleteRepository', { repositoryName: 'web', force: true })
+    expect((await section(name, 'chunk')).size).toBe(8)
     const ofWeb = (record: StoredRecord) => (record.kind === 'repository' ? record.id : record.scope[2]) === 'web'
-    const blobs = (await section(name, 'bulky')) as StoredRecord[]
-    // Config and layer blob of each image but the deleted one.
-    expect(blobs.filter((blob) => ofWeb(blob)).map((blob) => blob.scope[1])).toEqual(['eu-west-1', 'eu-west-1'])
-    expect(blobs).toHaveLength(8)
     expect((await load(name)).ecr.snapshot()).toEqual(ecr.snapshot())
 
     // Folded into the snapshot, the deleted repository leaves nothing behind.
     storage.close()
     const compacting = await load(name, {}, { entries: 1, records: 1 })
     await compacting.ecr.call('CreateRepository', { repositoryName: 'after' })
-    await vi.waitFor(async () => expect(await section(name, 'log')).toEqual([]))
-    const snapshot = ((await section(name, 'snapshot')) as StoredRecord[][]).flat()
-    expect(snapshot.filter((record) => ofWeb(record)).map((record) => record.scope[1])).toEqual(['eu-west-1', 'eu-west-1', 'eu-west-1'])
+    await vi.waitFor(async () => expect((await section(name, 'log')).size).toBe(0))
+    const snapshot = await recordsIn(name, 'snapshot')
+    // The eu-west-1 repository's: repository, image, tag, and its two blobs.
+    expect(snapshot.filter((record) => ofWeb(record)).map((record) => record.scope[1])).toEqual(Array(5).fill('eu-west-1'))
     expect((await load(name)).ecr.snapshot()).toEqual(compacting.ecr.snapshot())
   })
 
@@ -167,7 +178,7 @@ describe('failures', () => {
     const { imageIds } = await ecr.call('BatchDeleteImage', { repositoryName: 'web', imageIds: [{ imageDigest: image.imageDigest }] })
     expect(imageIds).toHaveLength(2)
     expect(errors).toHaveLength(1)
-    expect(errors[0]).toBeInstanceOf(IndexedDbStorageError)
+    expect(errors[0]).toBeInstanceOf(StorageError)
     expect(String((errors[0] as Error).message)).toMatch(
       /^Failed to save fake-ecr state to IndexedDB database "fake-ecr-test-\d+": \w+Error: .*The page keeps working in memory.*Suggested fix: /,
     )
@@ -192,23 +203,23 @@ describe('failures', () => {
     const bytes = new Uint8Array(100).fill(7)
     await ecr.call('UploadLayerPart', { repositoryName: 'web', uploadId, partFirstByte: 0, partLastByte: 99, layerPartBlob: bytes })
     const saved = ecr.snapshot()
-    const errors: IndexedDbStorageError[] = []
-    ecr.on('storage-error', ({ error }) => errors.push(error as IndexedDbStorageError))
-    // Completing the upload puts the blob, then deletes the upload record: the deletion fails.
-    const remove = vi.spyOn(IDBObjectStore.prototype, 'delete').mockImplementation(function (this: IDBObjectStore, key) {
-      if ((key as string[])[4] === 'upload') throw new DOMException('The operation failed for reasons unrelated to the database itself.', 'UnknownError')
-      return IDB_DELETE.call(this, key)
+    const errors: StorageError[] = []
+    ecr.on('storage-error', ({ error }) => errors.push(error as StorageError))
+    // Completing the upload writes one log entry (the blob, its content, the upload gone): it fails.
+    const put = vi.spyOn(IDBObjectStore.prototype, 'put').mockImplementation(function (this: IDBObjectStore, value, key) {
+      if (String(key).startsWith('log/')) throw new DOMException('The operation failed for reasons unrelated to the database itself.', 'UnknownError')
+      return IDB_PUT.call(this, value, key)
     })
     const { layerDigest } = await ecr.call('CompleteLayerUpload', { repositoryName: 'web', uploadId, layerDigests: [sha256(bytes)] })
     expect((await load(name)).ecr.snapshot()).toEqual(saved)
     await ecr.call('TagResource', { resourceArn: 'arn:aws:ecr:us-east-1:123456789012:repository/web', tags: [{ Key: 'team', Value: 'a' }] })
     expect(errors.map((error) => [error.repeated, error.pendingChanges])).toEqual([
-      [false, 2],
-      [true, 3],
+      [false, 3],
+      [true, 4],
     ])
-    expect(errors[0]?.message).toContain('UnknownError')
+    expect(errors[0]?.message).toContain('UnknownError: The operation failed for reasons unrelated to the database itself. The page keeps working')
     expect((await load(name)).ecr.snapshot()).toEqual(saved)
-    remove.mockRestore()
+    put.mockRestore()
     await ecr.call('DescribeRepositories', {})
     await ecr.call('UntagResource', { resourceArn: 'arn:aws:ecr:us-east-1:123456789012:repository/web', tagKeys: ['team'] })
     const reloaded = await load(name)
@@ -225,7 +236,7 @@ describe('format versions', () => {
     const { ecr, storage } = await load(name)
     await ecr.call('CreateRepository', { repositoryName: 'web' })
     storage.close()
-    await set('format', { writer: 'fake-ecr', version: FORMAT_VERSION + 1 }, createStore(name, 'records'))
+    await set('format', jsonBytes({ writer: 'fake-ecr', version: FORMAT_VERSION + 1 }), createStore(name, 'records'))
     const before = await stored(name)
 
     const newer = createEcr({ storage: indexedDbStorage({ databaseName: name }) })
@@ -269,7 +280,7 @@ describe('format versions', () => {
     opened.push(newer)
     await expect(newer.read()).rejects.toThrow(
       new RegExp(
-        `written by an older fake-ecr \\(storage format ${FORMAT_VERSION}\\) and this version has no migration from format ${FORMAT_VERSION} to ${FORMAT_VERSION + 1}\\. Suggested fix: to start afresh, delete the database \\(.*indexedDB\\.deleteDatabase\\('${name}'\\)\\)`,
+        `written by an older fake-ecr \\(storage format ${FORMAT_VERSION}\\) and this version has no migration from format ${FORMAT_VERSION} to ${FORMAT_VERSION + 1}\\. Suggested fix: delete the database \\(.*indexedDB\\.deleteDatabase\\('${name}'\\)\\) to start afresh`,
       ),
     )
 
@@ -309,9 +320,10 @@ describe('two tabs', () => {
     arrived = external(left.ecr)
     await right.ecr.seed.blob('web', new Uint8Array([1, 2, 3]))
     await arrived
-    const blobs = (ecr: Ecr) => ecr.snapshot().filter((record) => record.kind === 'blob')
+    const blobs = (ecr: Ecr) => ecr.snapshot().filter((record) => record.kind === 'blob' || record.kind === 'content')
     await vi.waitFor(() => expect(blobs(left.ecr)).toEqual(blobs(right.ecr)))
-    expect((blobs(left.ecr)[0]?.value as { bytes: Uint8Array }).bytes).toEqual(new Uint8Array([1, 2, 3]))
+    const content = blobs(left.ecr).find((record) => record.kind === 'content')?.value as { chunks: Array<{ id: string }> }
+    expect(await left.storage.readChunk(content.chunks[0]!.id)).toEqual(new Uint8Array([1, 2, 3]))
 
     arrived = external(left.ecr)
     await right.ecr.reset()
@@ -407,7 +419,6 @@ describe('10,000 images', () => {
 })
 
 const IDB_PUT = IDBObjectStore.prototype.put
-const IDB_DELETE = IDBObjectStore.prototype.delete
 const LIFECYCLE_POLICY = JSON.stringify({
   rules: [{ rulePriority: 1, selection: { tagStatus: 'untagged', countType: 'imageCountMoreThan', countNumber: 5 }, action: { type: 'expire' } }],
 })

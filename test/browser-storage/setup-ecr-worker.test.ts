@@ -95,8 +95,8 @@ describe('setupEcrWorker', () => {
   it('with stored data of a newer format, warns, runs in memory and leaves the data alone', async () => {
     const databaseName = freshName()
     const store = createStore(databaseName, 'records')
-    await set('format', { writer: 'fake-ecr', version: 999 }, store)
-    await set(['123456789012', 'us-east-1', '', 'repository', 'old'], { kind: 'repository', scope: ['123456789012', 'us-east-1'], id: 'old', value: {} }, store)
+    await set('format', new TextEncoder().encode(JSON.stringify({ writer: 'fake-ecr', version: 999 })), store)
+    await set('log/0000000000000000', new TextEncoder().encode(JSON.stringify([{ kind: 'repository', scope: ['123456789012', 'us-east-1'], id: 'old' }])), store)
     const before = await entries(store)
     const warn = vi.spyOn(console, 'warn').mockImplementation(() => undefined)
     const { ecr, persistence } = await start({ databaseName })

@@ -10,7 +10,7 @@ import {
 import { describe, expect, it } from 'vitest'
 import { rejection as failure } from '../fixtures.js'
 import { createEcr } from '../../src/index.js'
-import type { RepositoryRecord } from '../../src/state/records.js'
+import type { RepositoryRecord } from '../../src/state/kinds.js'
 import type { StoredRecord } from '../../src/storage/storage.js'
 import { useFakeEcr } from './harness.js'
 
@@ -151,9 +151,11 @@ describe('lifecycle policies: lastEvaluatedAt (engine)', () => {
       scanOnPush: false,
       encryption: { encryptionType: 'AES256' },
       tags: [],
-      lifecyclePolicy: { text: KEEP_TEN, lastEvaluatedAt: evaluatedAt },
     }
-    const stored: StoredRecord[] = [{ kind: 'repository', scope: [ACCOUNT, 'us-east-1'], id: 'app', value: record }]
+    const stored: StoredRecord[] = [
+      { kind: 'repository', scope: [ACCOUNT, 'us-east-1'], id: 'app', value: record },
+      { kind: 'lifecycle-policy', scope: [ACCOUNT, 'us-east-1', 'app'], id: 'default', value: { text: KEEP_TEN, lastEvaluatedAt: evaluatedAt } },
+    ]
     return createEcr({ storage: { read: () => stored, write: () => {}, clear: () => {} } })
   }
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { createEcr, memoryStorage, type StoredRecord } from '../../src/index.js'
+import { createEcr, memoryKeyValueStore, memoryStorage, type StoredRecord } from '../../src/index.js'
 
 describe('storage seam', () => {
   it('a new engine on the same storage starts where the previous one stopped', async () => {
@@ -22,7 +22,7 @@ describe('storage seam', () => {
     expect(images?.[0]?.imageManifest).toBe(image.imageManifest)
     const layer = JSON.parse(image.imageManifest).layers[0]
     const { downloadUrl } = await second.call('GetDownloadUrlForLayer', { repositoryName: 'app', layerDigest: layer.digest })
-    expect(second.openDownload(downloadUrl!)).toMatchObject({ status: 'ok', digest: layer.digest })
+    expect(await second.openDownload(downloadUrl!)).toMatchObject({ status: 'ok', digest: layer.digest, size: layer.size })
     await expect(second.call('GetLifecyclePolicy', { repositoryName: 'app' })).resolves.toMatchObject({ repositoryName: 'app' })
     await expect(
       second.call('UploadLayerPart', { repositoryName: 'app', uploadId, partFirstByte: 0, partLastByte: 0, layerPartBlob: new Uint8Array([1]) }),
@@ -46,16 +46,21 @@ describe('storage seam', () => {
     expect(writes[1]).toEqual([{ kind: 'repository', scope: ['123456789012', 'us-east-1'], id: 'app', value: undefined }])
   })
 
-  it('deleting a repository deletes what was stored under it', async () => {
-    const storage = memoryStorage()
-    const ecr = createEcr({ storage })
+  it('deleting a repository deletes what was stored under it, bytes included', async () => {
+    const store = memoryKeyValueStore()
+    const ecr = createEcr({ storage: memoryStorage(store) })
     await ecr.seed.image('app', { tag: 'v1' })
     await ecr.seed.repository('kept')
-    expect(storage.size).toBeGreaterThan(5)
+    const chunks = () => [...store.entries.keys()].filter((key) => key.startsWith('chunk/'))
+    expect(chunks()).toHaveLength(4)
     await ecr.call('DeleteRepository', { repositoryName: 'app', force: true })
-    expect(storage.size).toBe(1)
+    expect(chunks()).toEqual([])
+    expect(createEcr({ storage: memoryStorage(store) }).snapshot()).toEqual([])
+    const reloaded = createEcr({ storage: memoryStorage(store) })
+    await reloaded.ready
+    expect(reloaded.snapshot().map((record) => `${record.kind} ${record.id}`)).toEqual(['repository kept'])
     await ecr.reset()
-    expect(storage.size).toBe(0)
+    expect([...store.entries.keys()].sort()).toEqual(['format', 'signing-key'])
   })
 
   it('reports a failing adapter and keeps working in memory', async () => {

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import { createEcr, EcrError } from '../../src/index.js'
+import { awsJsonErrorBody } from '../../handlers/aws-json.js'
 
 const ecr = createEcr()
 
@@ -84,7 +85,7 @@ describe('values of the wrong JSON type are SerializationException', () => {
     const error = await failure('CreateRepository', input)
     expect(error.code).toBe('SerializationException')
     expect(error.message).toBe(message)
-    expect(error.toJSON()).toEqual({ __type: 'com.amazon.coral.service#SerializationException', Message: message })
+    expect(awsJsonErrorBody(error)).toEqual({ __type: 'com.amazon.coral.service#SerializationException', Message: message })
   })
 
   it('refuses deeply nested values without overflowing the stack', async () => {

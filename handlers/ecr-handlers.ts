@@ -1,0 +1,30 @@
+import { http, type RequestHandler } from 'msw'
+import type { Ecr } from '../src/glossary.js'
+import { answerApiRequest, type EcrHandlersOptions } from './api.js'
+import { handleDownloadRequest } from './downloads.js'
+import { createRequestVerifier } from './sigv4.js'
+
+/**
+ * MSW request handlers that answer the ECR API (AWS JSON 1.1) on every ECR endpoint host of
+ * every partition, and on any host when `X-Amz-Target` names ECR (custom endpoints), plus the
+ * layer download URLs the engine hands out. Requests that are not for ECR pass through.
+ * With `credentials`, API requests must carry a valid SigV4 signature by one of those keys and
+ * act as the key's account (download URLs carry the engine's own signature and stay as they are).
+ *
+ * @example
+ * import { setupServer } from 'msw/node'
+ * import { createEcr } from 'fake-ecr'
+ * import { ecrHandlers } from 'fake-ecr/handlers'
+ *
+ * const ecr = createEcr()
+ * const server = setupServer(...ecrHandlers(ecr))
+ * // or, checking signatures: ecrHandlers(ecr, { credentials: [{ accessKeyId: 'AKID', secretAccessKey: 'secret' }] })
+ */
+export function ecrHandlers(ecr: Ecr, options: EcrHandlersOptions = {}): RequestHandler[] {
+  const verify = options.credentials === undefined ? undefined : createRequestVerifier(options.credentials, ecr.accountId)
+  return [
+    http.post('*', ({ request }) => answerApiRequest(ecr, request, verify)),
+    http.get('*', ({ request }) => handleDownloadRequest(ecr, request)),
+    http.head('*', ({ request }) => handleDownloadRequest(ecr, request)),
+  ]
+}

@@ -1,0 +1,165 @@
+import { sha256, sha512 } from '@noble/hashes/sha2.js'
+import { bytesToHex } from '@noble/hashes/utils.js'
+import type { BlobContent } from '../glossary.js'
+import { layerUploadTooLarge } from '../limits.js'
+import type { OperationContext, ReadChunk } from '../operations/context.js'
+import type { EngineState } from '../state/engine-state.js'
+import { uploadChunkId, type ContentRecord, type UploadRecord } from '../state/kinds.js'
+import type { FoundRepository } from './repositories.js'
+
+// Blob bytes live apart from the records: each upload part is one chunk, stored once when the call
+// that received it commits; a completed upload's chunks become the content of its digest, shared
+// by every repository that holds the blob (a `blob` record each) and dropped when none does.
+
+/** How much of a chunk a stream reads at a time. */
+const STREAM_PIECE = 1024 * 1024
+
+const HASHES = new Map<string, typeof sha256 | typeof sha512>([
+  ['sha256', sha256],
+  ['sha512', sha512],
+])
+
+/** Starts a blob upload into a repository. */
+export function startUpload(ctx: OperationContext, { contents }: FoundRepository): UploadRecord {
+  const id = ctx.newId()
+  const upload: UploadRecord = { id, createdAt: ctx.now, size: 0, partSizes: [] }
+  contents.uploads.set(ctx.tx, id, upload)
+  return upload
+}
+
+/**
+ * Appends a part to an upload: its bytes become one chunk, written once. Refused beyond ECR's
+ * limits on parts per upload and layer size.
+ */
+export function appendUploadPart(ctx: OperationContext, { contents }: FoundRepository, upload: UploadRecord, bytes: Uint8Array): UploadRecord {
+  const { limits } = ctx.settings
+  if (upload.partSizes.length >= limits.layerPartsPerUpload) throw layerUploadTooLarge(upload.id, 'parts', limits.layerPartsPerUpload)
+  if (upload.size + bytes.byteLength > limits.layerBytes) throw layerUploadTooLarge(upload.id, 'bytes', limits.layerBytes)
+  ctx.tx.putChunk(uploadChunkId(upload.id, upload.partSizes.length), bytes)
+  const next = { ...upload, size: upload.size + bytes.byteLength, partSizes: [...upload.partSizes, bytes.byteLength] }
+  contents.uploads.set(ctx.tx, upload.id, next)
+  return next
+}
+
+/**
+ * Hashes an upload's bytes, chunk by chunk: its sha256 digest, and the first of `candidates`
+ * (`algorithm:hex`, sha256 or sha512) that matches them, if any.
+ */
+export async function digestUpload(
+  ctx: OperationContext,
+  upload: UploadRecord,
+  candidates: readonly string[],
+): Promise<{ sha256: string; matching: string | undefined }> {
+  const algorithms = new Set(['sha256', ...candidates.map((candidate) => candidate.split(':')[0]!).filter((name) => HASHES.has(name))])
+  const hashes = new Map([...algorithms].map((name) => [name, HASHES.get(name)!.create()]))
+  for (const [part] of upload.partSizes.entries()) {
+    const bytes = await readWhole(ctx.readChunk, uploadChunkId(upload.id, part))
+    for (const hash of hashes.values()) hash.update(bytes)
+  }
+  const hex = new Map([...hashes].map(([name, hash]) => [name, bytesToHex(hash.digest())]))
+  const matching = candidates.find((candidate) => {
+    const [algorithm = '', encoded = ''] = candidate.split(':')
+    return hex.get(algorithm) === encoded.toLowerCase()
+  })
+  return { sha256: `sha256:${hex.get('sha256')!}`, matching }
+}
+
+/**
+ * Ends an upload whose bytes have `digest`: the repository holds the blob from now on. Its chunks
+ * become the digest's content, unless the engine stores those bytes already (for any repository):
+ * then they are dropped, and the blob is stored once.
+ */
+export function finishUpload(ctx: OperationContext, { contents }: FoundRepository, upload: UploadRecord, digest: string): void {
+  const chunks = upload.partSizes.map((size, part) => ({ id: uploadChunkId(upload.id, part), size }))
+  if (ctx.state.content.has(digest)) {
+    for (const { id } of chunks) ctx.tx.dropChunk(id)
+  } else {
+    ctx.state.content.set(ctx.tx, digest, { size: upload.size, chunks })
+  }
+  if (!contents.blobs.has(digest)) contents.blobs.set(ctx.tx, digest, { digest, size: upload.size, createdAt: ctx.now })
+  contents.uploads.delete(ctx.tx, upload.id)
+}
+
+/**
+ * Drops the content of every digest no repository holds any more (its last `blob` record went in
+ * this call): run by the commit path after every call.
+ */
+export function collectGarbage(ctx: OperationContext): void {
+  const { blobReferences } = ctx.state.indexes
+  for (const digest of blobReferences.released) {
+    const content = ctx.state.content.get(digest)
+    if (blobReferences.count(digest) > 0 || content === undefined) continue
+    for (const { id } of content.chunks) ctx.tx.dropChunk(id)
+    ctx.state.content.delete(ctx.tx, digest)
+  }
+  blobReferences.released.clear()
+}
+
+/** A blob's bytes, if the engine stores its digest: read lazily, in ranges, from wherever they are kept. */
+export function openContent(state: EngineState, readChunk: ReadChunk, digest: string): BlobContent | undefined {
+  const content = state.content.get(digest)
+  if (content === undefined) return undefined
+  const { size } = content
+  const bounds = (start = 0, end = size): [number, number] => {
+    if (!Number.isSafeInteger(start) || !Number.isSafeInteger(end) || start < 0 || end > size || start > end) {
+      throw new RangeError(`fake-ecr: bytes ${start} to ${end} are outside the ${size} bytes of ${digest}`)
+    }
+    return [start, end]
+  }
+  return {
+    digest,
+    size,
+    async read(start, end) {
+      const [from, to] = bounds(start, end)
+      const bytes = new Uint8Array(to - from)
+      for await (const piece of pieces(content, readChunk, from, to, Number.POSITIVE_INFINITY)) bytes.set(piece.bytes, piece.at - from)
+      return bytes
+    },
+    stream(start, end) {
+      const [from, to] = bounds(start, end)
+      const source = pieces(content, readChunk, from, to, STREAM_PIECE)
+      return new ReadableStream<Uint8Array<ArrayBuffer>>({
+        async pull(controller) {
+          const next = await source.next()
+          if (next.done) controller.close()
+          else controller.enqueue(next.value.bytes)
+        },
+        async cancel() {
+          await source.return(undefined)
+        },
+      })
+    },
+  }
+}
+
+/** The bytes from `from` to `to` of some content, in pieces of at most `pieceSize`, with where each starts. */
+async function* pieces(
+  content: ContentRecord,
+  readChunk: ReadChunk,
+  from: number,
+  to: number,
+  pieceSize: number,
+): AsyncGenerator<{ at: number; bytes: Uint8Array<ArrayBuffer> }> {
+  let chunkStart = 0
+  for (const chunk of content.chunks) {
+    const chunkEnd = chunkStart + chunk.size
+    for (let at = Math.max(from, chunkStart); at < Math.min(to, chunkEnd); at += pieceSize) {
+      const length = Math.min(pieceSize, Math.min(to, chunkEnd) - at)
+      const bytes = await readChunk(chunk.id, at - chunkStart, length)
+      if (bytes === undefined || bytes.byteLength !== length) throw missingChunk(chunk.id)
+      yield { at, bytes: bytes as Uint8Array<ArrayBuffer> }
+    }
+    chunkStart = chunkEnd
+    if (chunkStart >= to) return
+  }
+}
+
+async function readWhole(readChunk: ReadChunk, id: string): Promise<Uint8Array> {
+  const bytes = await readChunk(id)
+  if (bytes === undefined) throw missingChunk(id)
+  return bytes
+}
+
+function missingChunk(id: string): Error {
+  return new Error(`the stored bytes of chunk ${id} are missing or cut short`)
+}

@@ -1,0 +1,153 @@
+import { sha256Digest } from '../digest.js'
+import { EcrError } from '../errors.js'
+import { checkManifestSize, tooManyImages } from '../limits.js'
+import { parseManifest, referencesOf, type ParsedManifest } from '../manifest.js'
+import type { OperationContext } from '../operations/context.js'
+import type { ImageRecord, RepositoryRecord } from '../state/kinds.js'
+import { wildcard } from '../wildcard.js'
+import type { FoundRepository } from './repositories.js'
+import { scanOnPush } from './scans.js'
+
+/** A manifest to push: its text, its media type if the client names one, and the tag and digest it is pushed by. */
+export interface ManifestPush {
+  manifest: string
+  mediaType?: string
+  tag?: string
+  /** The digest the client expects the manifest to have. */
+  digest?: string
+}
+
+/**
+ * Pushes a manifest into a repository, as PutImage does (and a registry API manifest PUT will):
+ * checks it (size, digest, schema, referenced blobs or child manifests, immutable tags, quotas),
+ * records the image if it is new (scanning it if the repository scans on push) and points the tag
+ * at it. Moving a tag leaves its previous image in place, untagged if that was its last tag.
+ */
+export function pushManifest(ctx: OperationContext, found: FoundRepository, push: ManifestPush): { digest: string; mediaType: string } {
+  const { registry, record, contents } = found
+  const { tag } = push
+  const { limits } = ctx.settings
+  checkManifestSize(push.manifest, limits.manifestBytes)
+  const digest = sha256Digest(push.manifest)
+  if (push.digest !== undefined && push.digest !== digest) {
+    throw new EcrError(
+      'ImageDigestDoesNotMatchException',
+      `The image with digest '${push.digest}' in repository '${record.name}' and registry ID '${registry.accountId}' does not match the image digest that Amazon ECR has calculated.`,
+    )
+  }
+  const manifest = parseManifest(push.manifest, push.mediaType)
+  if (ctx.settings.verifyReferences) checkReferences(found, manifest)
+
+  const existing = contents.images.get(digest)
+  const previousDigest = tag === undefined ? undefined : contents.tags.get(tag)?.digest
+  if (existing !== undefined && (tag === undefined || previousDigest === digest)) {
+    throw new EcrError(
+      'ImageAlreadyExistsException',
+      `Image with digest '${digest}' and tag '${tag ?? 'null'}' already exists in the repository with name '${record.name}' in registry with id '${registry.accountId}'`,
+    )
+  }
+  if (tag !== undefined && previousDigest !== undefined && !tagIsMutable(record, tag)) {
+    throw new EcrError(
+      'ImageTagAlreadyExistsException',
+      `The image tag '${tag}' already exists in the '${record.name}' repository and cannot be overwritten because the repository is immutable.`,
+    )
+  }
+  if (tag !== undefined && existing !== undefined && contents.tagsOf(digest).length >= limits.tagsPerImage) {
+    throw new EcrError(
+      'LimitExceededException',
+      `Adding tag '${tag}' to an image in the repository with name '${record.name}' in registry with id '${registry.accountId}' exceeds the maximum allowed number of tags per image which is '${limits.tagsPerImage}'`,
+    )
+  }
+  if (existing === undefined && contents.images.size >= limits.imagesPerRepository) {
+    throw tooManyImages(record.name, registry.accountId, limits.imagesPerRepository)
+  }
+
+  if (tag !== undefined) contents.tags.set(ctx.tx, tag, { digest })
+  if (existing === undefined) {
+    const artifactType = manifest.artifactType ?? manifest.config?.mediaType
+    const image: ImageRecord = {
+      seq: ctx.nextSeq(),
+      digest,
+      manifest: push.manifest,
+      mediaType: manifest.mediaType,
+      ...(artifactType !== undefined && { artifactMediaType: artifactType }),
+      sizeInBytes: imageSize(found, manifest),
+      pushedAt: ctx.now,
+      references: referencesOf(manifest),
+      isIndex: manifest.isIndex,
+      ...(manifest.subject && { subjectDigest: manifest.subject.digest }),
+    }
+    // Tagged first, so a scan started on push sees the image's tags.
+    contents.images.set(ctx.tx, digest, scanOnPush(ctx, found, image))
+  }
+  return { digest, mediaType: manifest.mediaType }
+}
+
+/** Records that images were pulled now (DescribeImages reports it as lastRecordedPullTime). */
+export function recordPull(ctx: OperationContext, { contents }: FoundRepository, digests: Iterable<string>): void {
+  for (const digest of digests) {
+    const image = contents.images.get(digest)
+    if (image !== undefined) contents.images.set(ctx.tx, digest, { ...image, lastPulledAt: ctx.now })
+  }
+}
+
+/**
+ * Deletes an image and every tag naming it, unless a manifest list or index still lists it:
+ * then it returns the digests of those indexes and changes nothing.
+ */
+export function deleteImage(ctx: OperationContext, { contents }: FoundRepository, image: ImageRecord): { removedTags: string[] } | { referencedBy: string[] } {
+  const parents = contents.referencedBy.get(image.digest)
+  if (parents !== undefined) return { referencedBy: [...parents] }
+  const removedTags = contents.tagsOf(image.digest)
+  for (const tag of removedTags) contents.tags.delete(ctx.tx, tag)
+  contents.images.delete(ctx.tx, image.digest)
+  return { removedTags }
+}
+
+/** Removes a tag; the image stays (untagged, if that was its last tag). */
+export function untag(ctx: OperationContext, { contents }: FoundRepository, tag: string): void {
+  contents.tags.delete(ctx.tx, tag)
+}
+
+/** Whether `tag` may move to another image in a repository with this record's settings. */
+export function tagIsMutable(record: RepositoryRecord, tag: string): boolean {
+  const matchesFilter = (record.imageTagMutabilityExclusionFilters ?? []).some((filter) => wildcard(filter.filter).test(tag))
+  switch (record.imageTagMutability) {
+    case 'MUTABLE':
+      return true
+    case 'IMMUTABLE':
+      return false
+    case 'IMMUTABLE_WITH_EXCLUSION':
+      return matchesFilter
+    case 'MUTABLE_WITH_EXCLUSION':
+      return !matchesFilter
+  }
+}
+
+/** Refuses a manifest whose blobs (image) or child manifests (index) are not in the repository. */
+function checkReferences({ registry, record, contents }: FoundRepository, manifest: ParsedManifest): void {
+  const where = `required for pushing image into repository with name '${record.name}' in the registry with id '${registry.accountId}' do not exist`
+  const stored = manifest.isIndex ? contents.images : contents.blobs
+  const missing = referencesOf(manifest)
+    .map(({ digest }) => digest)
+    .filter((digest) => !stored.has(digest))
+  if (missing.length === 0) return
+  throw manifest.isIndex
+    ? new EcrError('ReferencedImagesNotFoundException', `Images with digests '[${missing.join(', ')}]' ${where}`)
+    : new EcrError('LayersNotFoundException', `Layers with digests '[${missing.join(', ')}]' ${where}`)
+}
+
+/**
+ * imageSizeInBytes as ECR reports it: config plus layers for an image (AWS's own examples add up
+ * to the byte); for a manifest list or index, the largest of its child images
+ * (decisions/image-size.md).
+ */
+function imageSize({ contents }: FoundRepository, manifest: ParsedManifest): number {
+  if (!manifest.isIndex) {
+    return (manifest.config?.size ?? 0) + manifest.layers.reduce((total, layer) => total + layer.size, 0)
+  }
+  return manifest.manifests.reduce((largest, child) => {
+    const size = contents.images.get(child.digest)?.sizeInBytes ?? child.size
+    return Math.max(largest, size)
+  }, 0)
+}

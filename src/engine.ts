@@ -1,0 +1,275 @@
+import { hmac } from '@noble/hashes/hmac.js'
+import { sha256 } from '@noble/hashes/sha2.js'
+import { bytesToHex, randomBytes } from '@noble/hashes/utils.js'
+import { catchUp } from './clock-effects.js'
+import { collectGarbage } from './domain/blobs.js'
+import { EcrError } from './errors.js'
+import type { createEmitter } from './events.js'
+import type { CallContext } from './glossary.js'
+import type { EngineSettings, OperationContext, ReadChunk } from './operations/context.js'
+import { PageTokens } from './pagination.js'
+import { EngineState, scopeLength } from './state/engine-state.js'
+import { isRecordKind, KIND_ORDER, KINDS, uploadChunkId } from './state/kinds.js'
+import { Transaction } from './state/transaction.js'
+import type { ExternalChange, StorageAdapter, StoredRecord } from './storage/storage.js'
+
+/** What the engine is made with: `createEcr`'s options, defaults applied. */
+export interface EngineOptions {
+  accountId: string
+  region: string
+  now: () => number
+  newId: () => string
+  settings: EngineSettings
+  storage: StorageAdapter | undefined
+  emitter: ReturnType<typeof createEmitter>
+  reportStorageError: (error: unknown) => void
+  beforeWrite: ((record: StoredRecord) => void) | undefined
+}
+
+/** Where a call acts and who makes it: a {@link CallContext} with the engine's defaults filled in. */
+type Place = Required<Pick<CallContext, 'accountId' | 'region'>> & Pick<CallContext, 'endpoint' | 'caller'>
+
+/**
+ * The engine's state and the one path every change to it takes (decisions/commit-path.md):
+ * calls run one at a time; each catches up with the clock, runs its work and collects the blob
+ * bytes nothing holds any more, all in one transaction; a failure undoes the lot; a success is
+ * announced (`change`) and handed to storage before the call returns.
+ */
+export class Engine {
+  readonly state = new EngineState()
+  /** Resolves once stored state is loaded, with whether there was any. */
+  readonly loaded: Promise<boolean>
+  private seq = 0
+  private signingKey: Uint8Array = randomBytes(32)
+  private queue: Promise<unknown> = Promise.resolve()
+  /** Calls queued or running. */
+  private busy = 0
+  /** Chunks of bytes, when the storage adapter does not keep them (or there is none). */
+  private readonly memoryChunks: Map<string, Uint8Array> | undefined
+
+  readonly sign = (text: string): string => bytesToHex(hmac(sha256, this.signingKey, new TextEncoder().encode(text)))
+  readonly tokens = new PageTokens(this.sign)
+  readonly readChunk: ReadChunk
+
+  constructor(private readonly options: EngineOptions) {
+    const { storage } = options
+    if (storage?.readChunk !== undefined) {
+      this.readChunk = storage.readChunk.bind(storage)
+      this.memoryChunks = undefined
+    } else {
+      const chunks = new Map<string, Uint8Array>()
+      this.memoryChunks = chunks
+      this.readChunk = async (id, offset = 0, length) => chunks.get(id)?.slice(offset, length === undefined ? undefined : offset + length)
+    }
+    this.loaded = this.load()
+    // A failed load is reported through `ready` and every call.
+    this.loaded.catch(() => undefined)
+  }
+
+  /**
+   * The commit path: runs `work` in a transaction of its own once the calls before it are done,
+   * after catching up with the clock. Anything `work` throws undoes every write of the call
+   * (clock effects included) and is rethrown, as a ServerException unless it is an EcrError.
+   */
+  run<T>(place: Partial<Place>, work: (ctx: OperationContext) => T | Promise<T>, what: string): Promise<T> {
+    return this.exclusive(async () => {
+      const tx = new Transaction(this.options.beforeWrite)
+      const ctx = this.context(tx, { accountId: this.options.accountId, region: this.options.region, ...place }, this.options.now())
+      const seqBefore = this.seq
+      let output: T
+      try {
+        catchUp(ctx)
+        output = await work(ctx)
+        collectGarbage(ctx)
+      } catch (error) {
+        tx.rollback()
+        this.state.indexes.blobReferences.released.clear()
+        // Sequence numbers a failed call took are handed out again: it leaves no trace at all.
+        this.seq = seqBefore
+        if (error instanceof EcrError) throw error
+        throw new EcrError('ServerException', `fake-ecr failed while running ${what}: ${String(error)}`)
+      }
+      await this.commit(tx)
+      return output
+    })
+  }
+
+  /** Forgets every record (and the bytes they name), in memory and in storage. */
+  reset(): Promise<void> {
+    return this.exclusive(async () => {
+      this.state.clear()
+      this.memoryChunks?.clear()
+      this.seq = 0
+      this.options.emitter.emit('change', { records: [], origin: 'local', cleared: true })
+      await this.options.storage?.clear()
+    })
+  }
+
+  /** Every record, in a stable order: kind, then scope, then id. */
+  snapshot(): StoredRecord[] {
+    return [...this.state.records()].sort(compareRecords)
+  }
+
+  /** Runs `body` once every call before it is done, and before any after it starts. */
+  private exclusive<T>(body: () => Promise<T>): Promise<T> {
+    this.busy++
+    const run = this.queue.then(body).finally(() => this.busy--)
+    this.queue = run.catch(() => undefined)
+    return run
+  }
+
+  private context(tx: Transaction, place: Place, now: number): OperationContext {
+    const { accountId, region } = place
+    const ctx: OperationContext = {
+      accountId,
+      region,
+      now,
+      tx,
+      state: this.state,
+      settings: this.options.settings,
+      tokens: this.tokens,
+      endpoint: place.endpoint,
+      caller: place.caller,
+      readChunk: this.readChunk,
+      sign: this.sign,
+      nextSeq: () => ++this.seq,
+      newId: this.options.newId,
+      registry: (registryId) => this.state.view(registryId ?? accountId, region),
+      openRegistry: (registryId) => this.state.open(tx, registryId ?? accountId, region),
+      at: (elsewhere) => this.context(tx, { ...place, ...elsewhere }, elsewhere.now ?? now),
+    }
+    return ctx
+  }
+
+  /** Announces a successful call's changes and hands them to storage (whose failures are reported, not thrown). */
+  private async commit(tx: Transaction): Promise<void> {
+    const records = tx.changes()
+    const chunks = tx.chunks()
+    if (this.memoryChunks !== undefined) {
+      for (const [id, bytes] of chunks.put) this.memoryChunks.set(id, bytes)
+      for (const id of chunks.drop) this.memoryChunks.delete(id)
+    }
+    if (records.length === 0) return
+    this.options.emitter.emit('change', { records, origin: 'local' })
+    const { storage } = this.options
+    if (storage === undefined) return
+    try {
+      await storage.write(records, this.memoryChunks === undefined ? chunks : undefined)
+    } catch (error) {
+      this.options.reportStorageError(error)
+    }
+  }
+
+  /** Loads stored state (every record checked against its kind first), then follows other engines' changes. */
+  private async load(): Promise<boolean> {
+    const { storage } = this.options
+    if (storage === undefined) return false
+    const location = storage.location ?? 'storage'
+    const records = [...(await storage.read())].map((record) => checkStoredRecord(record, location))
+    if (storage.signingKey !== undefined) this.signingKey = await storage.signingKey()
+    this.apply(records)
+    await this.sweepChunks(storage, location)
+    // Another engine's change is applied at once, unless calls are under way: then after them.
+    storage.subscribe?.((event) => {
+      const apply = () => this.applyExternal(event, location)
+      if (this.busy > 0) this.exclusive(async () => apply()).catch(this.options.reportStorageError)
+      else {
+        try {
+          apply()
+        } catch (error) {
+          this.options.reportStorageError(error)
+        }
+      }
+    })
+    return records.length > 0
+  }
+
+  /**
+   * With storage that can list its chunks (one whose writes are not all-or-nothing), refuses
+   * state whose records name bytes that are not there, and drops bytes no record names (left by
+   * a process that stopped between storing the bytes of a call and its records).
+   */
+  private async sweepChunks(storage: StorageAdapter, location: string): Promise<void> {
+    if (storage.listChunks === undefined) return
+    const named = new Set<string>()
+    for (const content of this.state.content.values()) for (const { id } of content.chunks) named.add(id)
+    for (const record of this.state.records()) {
+      if (record.kind !== 'upload') continue
+      const upload = record.value as { id: string; partSizes: number[] }
+      upload.partSizes.forEach((_, part) => named.add(uploadChunkId(upload.id, part)))
+    }
+    const stored = new Set(await storage.listChunks())
+    const missing = [...named].find((id) => !stored.has(id))
+    if (missing !== undefined) {
+      throw new Error(
+        `Failed to load fake-ecr state from ${location}: the bytes of chunk ${missing} are missing, so a blob or upload it holds is lost. ` +
+          'Suggested fix: restore it from a backup, or start afresh with empty storage. Nothing stored was changed.',
+      )
+    }
+    const orphans = [...stored].filter((id) => !named.has(id))
+    if (orphans.length > 0) await storage.write([], { put: new Map(), drop: orphans })
+  }
+
+  /** Applies records from storage: those loaded at start, or another engine's changes. */
+  private apply(records: readonly StoredRecord[]): void {
+    const ordered = [...records].sort((a, b) => KIND_INDEX.get(a.kind)! - KIND_INDEX.get(b.kind)!)
+    for (const record of ordered) {
+      this.state.load(record)
+      const seq = (record.value as { seq?: unknown } | undefined)?.seq
+      if (typeof seq === 'number') this.seq = Math.max(this.seq, seq)
+    }
+    // Another engine collected what its own changes released.
+    this.state.indexes.blobReferences.released.clear()
+  }
+
+  private applyExternal(event: ExternalChange, location: string): void {
+    if ('cleared' in event) {
+      this.state.clear()
+      this.seq = 0
+      this.options.emitter.emit('change', { records: [], origin: 'external', cleared: true })
+      return
+    }
+    const records = event.changes.map((record) => checkStoredRecord(record, location))
+    this.apply(records)
+    this.options.emitter.emit('change', { records, origin: 'external' })
+  }
+}
+
+const KIND_INDEX = new Map(KIND_ORDER.map((kind, index) => [kind, index]))
+
+/** A stored record checked against its kind (its value as the kind's schema reads it), or a refusal that says which. */
+function checkStoredRecord(record: unknown, location: string): StoredRecord {
+  const { kind, scope, id, value } = (typeof record === 'object' && record !== null ? record : {}) as Record<string, unknown>
+  const damaged = (why: string): never => {
+    throw new Error(
+      `Failed to load fake-ecr state from ${location}: ${why}. Suggested fix: restore it from a backup, or start afresh with empty storage. Nothing stored was changed.`,
+    )
+  }
+  if (!isRecordKind(kind)) return damaged(`a stored record has an unknown kind (${JSON.stringify(kind)})`)
+  const name = `the stored ${kind} record ${JSON.stringify(id)}`
+  if (typeof id !== 'string') return damaged(`${name} has no id`)
+  if (!Array.isArray(scope) || scope.length !== scopeLength(kind) || !scope.every((part) => typeof part === 'string')) {
+    return damaged(`${name} has a malformed scope`)
+  }
+  if (value === undefined) return { kind, scope, id, value }
+  const parsed = KINDS[kind].schema.safeParse(value)
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0]!
+    return damaged(`${name} in ${scope.join('/') || 'the engine'} is not valid (${[...issue.path].join('.') || 'value'}: ${issue.message})`)
+  }
+  return { kind, scope, id, value: parsed.data }
+}
+
+function compareRecords(a: StoredRecord, b: StoredRecord): number {
+  const key = (record: StoredRecord) => [...record.scope, String(KIND_INDEX.get(record.kind)).padStart(3, '0'), record.id]
+  return compareKeys(key(a), key(b))
+}
+
+function compareKeys(a: readonly string[], b: readonly string[]): number {
+  for (let i = 0; i < Math.max(a.length, b.length); i++) {
+    const left = a[i] ?? ''
+    const right = b[i] ?? ''
+    if (left !== right) return left < right ? -1 : 1
+  }
+  return 0
+}

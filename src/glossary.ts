@@ -1,0 +1,329 @@
+import type { CreateRepositoryRequest, ImageScanFinding, Repository } from '@aws-sdk/client-ecr'
+import type { EcrLimits } from './limits.js'
+import type { OperationTypes } from './model/shapes.generated.js'
+import type { StorageAdapter, StoredRecord } from './storage/storage.js'
+
+// The public types of `fake-ecr`, apart from the code that implements them.
+
+/** Every operation in ECR's model. */
+export type OperationName = keyof OperationTypes
+
+/** What the engine tells listeners (`ecr.on`). */
+export interface EcrEvents {
+  /**
+   * State changed: by a call of this engine (`local`), or by another engine sharing the storage
+   * (`external`). `records` are the records changed; `cleared` says everything was reset.
+   */
+  change: { records: readonly StoredRecord[]; origin: 'local' | 'external'; cleared?: true }
+  /** The storage adapter failed; the engine keeps working in memory. */
+  'storage-error': { error: unknown }
+}
+
+/** A failure or delay to inject into chosen operations (for retry logic and loading/error states). */
+export interface FaultOptions {
+  /** Operations it applies to (default: every operation). */
+  operations?: readonly OperationName[]
+  /** The AWS error to answer with, e.g. `{ code: 'ThrottlingException' }`; omit to only add latency. */
+  error?: { code: string; message?: string; status?: number }
+  /** How many calls it affects before it expires (default: no limit). */
+  times?: number
+  /** Chance that a matching call is affected, 0 to 1 (default 1). */
+  probability?: number
+  /** Delay before an affected call runs (or fails), in milliseconds. */
+  latencyMs?: number
+}
+
+/** An injected fault: how many calls it affected so far, and how to take it away. */
+export interface Fault {
+  readonly affected: number
+  remove(): void
+}
+
+/** Injected faults of an engine (`ecr.faults`). An injected failure never changes state. */
+export interface Faults {
+  /**
+   * Injects a fault.
+   *
+   * @example
+   * // The next two PutImage calls are throttled, then calls succeed again.
+   * ecr.faults.add({ operations: ['PutImage'], error: { code: 'ThrottlingException' }, times: 2 })
+   */
+  add(options: FaultOptions): Fault
+  /** Removes every fault. */
+  clear(): void
+}
+
+export interface EcrOptions {
+  /** The caller's account when a call does not say (default `123456789012`). */
+  accountId?: string
+  /** The region when a call does not say (default `us-east-1`). */
+  region?: string
+  /** The engine's clock (default: the system clock). Move it to age images, scans and tokens. */
+  now?: () => Date | number
+  /** Id generator for upload ids and seeded content (default: `crypto.randomUUID`). */
+  generateId?: () => string
+  /** Random numbers from 0 to 1, used by probabilistic faults (default: `Math.random`). */
+  random?: () => number
+  /**
+   * Refuse manifests whose config and layers (or, for an index, child manifests) are not in the
+   * repository, as AWS does (default `true`). Turn off to record manifests without pushing blobs.
+   */
+  verifyReferences?: boolean
+  /** How long a scan reports IN_PROGRESS before COMPLETE, by the engine's clock (default 0). */
+  scanDurationMs?: number
+  /** The findings a basic scan reports for an image (default: a realistic, deterministic set). */
+  scanFindings?: (image: ScannedImage) => ImageScanFinding[]
+  /**
+   * Service quotas to enforce instead of AWS's documented defaults (`DEFAULT_LIMITS`), e.g.
+   * `{ repositoriesPerRegistry: 3 }` to test what happens at the limit without creating 100,000.
+   */
+  limits?: Partial<EcrLimits>
+  /**
+   * Fills a fresh engine: a registry described as data
+   * (`{ repositories: [{ name: 'web', images: [{ tag: 'v1' }] }] }`, see {@link RegistrySeed}), or
+   * a function such as `async (ecr) => { await ecr.seed.image('web', { tag: 'v1' }) }`. It runs
+   * once stored state is loaded, and only if there was none (so persisted state is seeded once);
+   * calls wait for it.
+   */
+  seed?: RegistrySeed | ((ecr: Ecr) => Promise<void> | void)
+  /** Where state is persisted (default: nowhere; state lives in memory). */
+  storage?: StorageAdapter
+  /** Called when the storage adapter fails; the engine keeps working in memory (default: console.warn). */
+  onStorageError?: (error: unknown) => void
+  /**
+   * Sees every record an operation is about to write; throwing aborts the call, which then
+   * changes nothing. For testing atomicity.
+   */
+  beforeWrite?: (record: StoredRecord) => void
+}
+
+/** Who is calling and where: the account and region of a request. */
+export interface CallContext {
+  accountId?: string
+  region?: string
+  /** Origin of the custom endpoint the request was sent to, used for layer download URLs. */
+  endpoint?: string
+  /** The caller, when the request's signature was checked (`ecrHandlers(ecr, { credentials })`). */
+  caller?: Caller
+}
+
+/** A caller whose signature checked out: its access key and the account that key acts as. */
+export interface Caller {
+  accessKeyId: string
+  accountId: string
+}
+
+/** An image as a scan sees it (the input of a findings source). */
+export interface ScannedImage {
+  registryId: string
+  region: string
+  repositoryName: string
+  imageDigest: string
+  imageTags: string[]
+  /** The image manifest text. */
+  manifest: string
+}
+
+/** A blob's bytes, read from wherever the engine keeps them. */
+export interface BlobContent {
+  digest: string
+  /** Size in bytes. */
+  size: number
+  /** The bytes from `start` (default 0) up to, not including, `end` (default: the size). */
+  read(start?: number, end?: number): Promise<Uint8Array<ArrayBuffer>>
+  /** The same bytes as a stream, read chunk by chunk as it is consumed. */
+  stream(start?: number, end?: number): ReadableStream<Uint8Array<ArrayBuffer>>
+}
+
+/** The answer to a layer download URL (`ecr.openDownload`). */
+export type LayerDownload = ({ status: 'ok' } & BlobContent) | { status: 'expired' } | { status: 'not-found' }
+
+/** What an authorization token from GetAuthorizationToken was issued for (`ecr.verifyAuthorizationToken`). */
+export interface AuthorizationTokenClaims {
+  accountId: string
+  region: string
+  expiresAt: Date
+}
+
+/** The ECR engine: all state for every account and region, and the operations on it. */
+export interface Ecr {
+  readonly accountId: string
+  readonly region: string
+  /** Resolves once stored state is loaded and the `seed` option has run (calls wait for it on their own). */
+  readonly ready: Promise<void>
+  /**
+   * Runs one ECR operation, as the service would for a request with this input. Rejects with an
+   * {@link EcrError} carrying the AWS error code. A call that fails changes nothing.
+   *
+   * @example
+   * const { repository } = await ecr.call('CreateRepository', { repositoryName: 'app' })
+   */
+  call<Name extends OperationName>(
+    operation: Name,
+    input?: OperationTypes[Name]['input'],
+    context?: CallContext,
+  ): Promise<OperationTypes[Name]['output']>
+  /**
+   * {@link Ecr.call} for input nothing has checked yet: any operation name (an unknown one is
+   * `UnknownOperationException`) and any value (checked against the operation's schema), as
+   * protocol handlers receive them.
+   *
+   * @example
+   * const output = await ecr.dispatch(operationFromHeader, JSON.parse(body), { region })
+   */
+  dispatch(operation: string, input: unknown, context?: CallContext): Promise<unknown>
+  /** Names of the operations the engine implements. */
+  readonly operations: readonly OperationName[]
+  /**
+   * Applies what the engine's clock has made due (scans completing…) and persists it. Every call
+   * does this first; this is for when no call follows, or to see the effects in `snapshot()`.
+   *
+   * @example
+   * clock += 60_000
+   * await ecr.catchUp()
+   */
+  catchUp(): Promise<void>
+  /** Empties all state (every account and region) and the storage adapter, and removes injected faults. */
+  reset(): Promise<void>
+  /** Helpers that create repositories and images (with generated blobs) in one call. */
+  readonly seed: Seeder
+  /** Failures and latency to inject into chosen operations. */
+  readonly faults: Faults
+  /**
+   * Every record of the engine's state (all accounts and regions), in a stable order: what a
+   * test compares to check that a call changed nothing, or exactly what it should.
+   */
+  snapshot(): StoredRecord[]
+  /**
+   * Listens to the engine: `change` after every call that changed state (and after changes made
+   * by another engine sharing the storage), `storage-error` when the adapter fails. Returns a
+   * function that stops listening.
+   *
+   * @example
+   * const stop = ecr.on('change', ({ records }) => render())
+   */
+  on<Event extends keyof EcrEvents>(event: Event, listener: (payload: EcrEvents[Event]) => void): () => void
+  /**
+   * Serves a layer download URL from GetDownloadUrlForLayer (used by the handlers): `undefined`
+   * if the engine did not sign it, else the blob's bytes, or why they cannot be had.
+   */
+  openDownload(url: string | URL): Promise<LayerDownload | undefined>
+  /**
+   * Checks the password of an authorization token from GetAuthorizationToken (the part after
+   * `AWS:`): what it was issued for, or `undefined` if this engine (or one on the same storage)
+   * did not issue it or it has expired by the engine's clock.
+   */
+  verifyAuthorizationToken(password: string): Promise<AuthorizationTokenClaims | undefined>
+}
+
+export interface Platform {
+  os: string
+  architecture: string
+  variant?: string
+}
+
+export interface SeedImageOptions {
+  /** Tag to push the image with (default: pushed untagged). */
+  tag?: string
+  /** Size in bytes of each generated layer (default: three layers of 2, 8 and 32 KiB). */
+  layers?: number[]
+  /** Platform written into the image config (default linux/amd64). */
+  platform?: Platform
+  /** Docker v2 schema 2 (default) or OCI image manifest. */
+  format?: 'docker' | 'oci'
+  /** Account and region to push to (default: the engine's). */
+  context?: CallContext
+}
+
+export interface SeedIndexOptions {
+  tag?: string
+  /** One child image per platform (default linux/amd64 and linux/arm64). */
+  platforms?: Platform[]
+  /** Docker manifest list (default) or OCI image index. */
+  format?: 'docker' | 'oci'
+  context?: CallContext
+}
+
+export interface SeededImage {
+  repositoryName: string
+  imageDigest: string
+  imageTag?: string
+  imageManifest: string
+  imageManifestMediaType: string
+  /** What DescribeImages reports for it. */
+  imageSizeInBytes: number
+  /** Child images (for an index). */
+  children?: SeededImage[]
+}
+
+/**
+ * Seeding helpers: create repositories and push whole images (config and layer blobs generated
+ * and uploaded, then the manifest) with one call each. They go through the same operations as
+ * any client, so what they create is exactly what a real push creates.
+ */
+export interface Seeder {
+  /**
+   * Creates a repository, or returns it if it exists.
+   *
+   * @example
+   * await ecr.seed.repository('web', { imageTagMutability: 'IMMUTABLE' })
+   */
+  repository(name: string, settings?: Omit<CreateRepositoryRequest, 'repositoryName'>, context?: CallContext): Promise<Repository>
+  /**
+   * Pushes a single-platform image with generated blobs (creating the repository if needed).
+   *
+   * @example
+   * const image = await ecr.seed.image('web', { tag: 'v1' })
+   */
+  image(repositoryName: string, options?: SeedImageOptions): Promise<SeededImage>
+  /**
+   * Pushes a multi-platform image: one child image per platform, then the index that lists them.
+   *
+   * @example
+   * await ecr.seed.multiPlatformImage('web', { tag: 'latest' })
+   */
+  multiPlatformImage(repositoryName: string, options?: SeedIndexOptions): Promise<SeededImage>
+  /** Uploads a blob (layer or config) to a repository and returns its digest. */
+  blob(repositoryName: string, bytes: Uint8Array, context?: CallContext): Promise<string>
+}
+
+/**
+ * A registry described as data, for `seed` options and Storybook stories.
+ *
+ * @example
+ * const seed: RegistrySeed = {
+ *   repositories: [{ name: 'web', images: [{ tag: 'v1' }, { tags: ['v2', 'latest'] }] }],
+ * }
+ */
+export interface RegistrySeed {
+  repositories?: RepositorySeed[]
+}
+
+export interface RepositorySeed extends Omit<CreateRepositoryRequest, 'repositoryName' | 'registryId'> {
+  name: string
+  /** Account to create it in (default: the engine's). */
+  accountId?: string
+  /** Region to create it in (default: the engine's). */
+  region?: string
+  /** Images to push, oldest first. */
+  images?: ImageSeed[]
+  /** A repository policy (JSON text or an object). */
+  policy?: string | object
+  /** A lifecycle policy (JSON text or an object). */
+  lifecyclePolicy?: string | object
+}
+
+export interface ImageSeed {
+  /** One tag (default: untagged unless `tags` is given). */
+  tag?: string
+  /** Several tags for the same image. */
+  tags?: string[]
+  /** Sizes in bytes of the generated layers (default: 2, 8 and 32 KiB). */
+  layers?: number[]
+  /** Single-platform image's platform (default linux/amd64). */
+  platform?: Platform
+  /** Makes a multi-platform image (manifest list / OCI index) with one child per platform. */
+  platforms?: Platform[]
+  /** Docker (default) or OCI media types. */
+  format?: 'docker' | 'oci'
+}

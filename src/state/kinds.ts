@@ -1,0 +1,183 @@
+import type { ImageScanFinding as SdkImageScanFinding } from '@aws-sdk/client-ecr'
+import { z } from 'zod'
+
+/**
+ * Every kind of record the engine's state is made of, declared once: where its records live, the
+ * shape of their values (checked whenever stored records are loaded), and whether deleting one
+ * deletes what lives under it. Tables, loading, listing, storage and the order records are
+ * applied in all follow from this list; adding a kind is adding an entry (and its indexes, if
+ * it needs any, in the container that holds it).
+ *
+ * Records are plain JSON data and immutable: a change replaces the record. Times are epoch
+ * milliseconds.
+ */
+
+/**
+ * Where a kind's records live, which is also the scope they are stored under:
+ * `engine` (scope `[]`), `registry` (one account in one region: `[accountId, region]`) or
+ * `repository` (`[accountId, region, repositoryName]`).
+ */
+export type Level = 'engine' | 'registry' | 'repository'
+
+interface Kind<L extends Level, Schema extends z.ZodType> {
+  level: L
+  schema: Schema
+  /** Deleting a record of this kind deletes every record scoped under it (a repository's contents). */
+  cascades?: true
+  /**
+   * When something becomes due for a record of this kind because time passes (a scan
+   * completes…), if anything: see `src/clock-effects.ts`.
+   */
+  dueAt?: (value: z.output<Schema>) => number | undefined
+}
+
+const kind = <const L extends Level, Schema extends z.ZodType>(declaration: Kind<L, Schema>) => declaration
+
+const time = z.number().int()
+const count = z.number().int().nonnegative()
+const digest = z.string().min(1)
+
+/** The id of a kind that has one record per scope (a registry's policy, a repository's lifecycle policy…). */
+export const SINGLETON = 'default'
+
+// Checked for the shape the engine relies on, typed as the SDK's (whose attribute keys may be undefined).
+const ImageScanFinding = z.object({
+  name: z.string().optional(),
+  description: z.string().optional(),
+  uri: z.string().optional(),
+  severity: z.enum(['INFORMATIONAL', 'LOW', 'MEDIUM', 'HIGH', 'CRITICAL', 'UNDEFINED']).optional(),
+  attributes: z.array(z.object({ key: z.string().optional(), value: z.string().optional() })).optional(),
+}) as unknown as z.ZodType<SdkImageScanFinding>
+
+const ScanFilter = z.object({ filter: z.string(), filterType: z.literal('WILDCARD') })
+
+const Scan = z.object({
+  startedAt: time,
+  /** When the scan completes (it is IN_PROGRESS until then). */
+  completesAt: time,
+  status: z.enum(['IN_PROGRESS', 'COMPLETE']),
+  /** Fixed when the scan starts, reported once it completes. */
+  findings: z.array(ImageScanFinding),
+})
+
+/** The kinds, in the order stored records are applied (containers before what they contain). */
+export const KINDS = {
+  /** Bytes of a blob, shared by every repository that holds it: its size and the chunks it is stored in. */
+  content: kind({
+    level: 'engine',
+    schema: z.object({
+      size: count,
+      chunks: z.array(z.object({ id: z.string().regex(/^[A-Za-z0-9._-]+$/), size: count })),
+    }),
+  }),
+  'registry-policy': kind({ level: 'registry', schema: z.object({ text: z.string() }) }),
+  'registry-scanning': kind({
+    level: 'registry',
+    schema: z.object({
+      scanType: z.enum(['BASIC', 'ENHANCED']),
+      rules: z.array(
+        z.object({
+          scanFrequency: z.enum(['SCAN_ON_PUSH', 'CONTINUOUS_SCAN', 'MANUAL']),
+          repositoryFilters: z.array(ScanFilter),
+        }),
+      ),
+    }),
+  }),
+  'replication-configuration': kind({
+    level: 'registry',
+    schema: z.object({
+      rules: z.array(
+        z.object({
+          destinations: z.array(z.object({ region: z.string(), registryId: z.string() })),
+          repositoryFilters: z.array(z.object({ filter: z.string(), filterType: z.literal('PREFIX_MATCH') })).optional(),
+        }),
+      ),
+    }),
+  }),
+  repository: kind({
+    level: 'registry',
+    cascades: true,
+    schema: z.object({
+      /** Creation order, for stable listings. */
+      seq: count,
+      name: z.string().min(1),
+      createdAt: time,
+      imageTagMutability: z.enum(['MUTABLE', 'IMMUTABLE', 'IMMUTABLE_WITH_EXCLUSION', 'MUTABLE_WITH_EXCLUSION']),
+      imageTagMutabilityExclusionFilters: z.array(z.object({ filterType: z.literal('WILDCARD'), filter: z.string() })).optional(),
+      scanOnPush: z.boolean(),
+      encryption: z.object({ encryptionType: z.enum(['AES256', 'KMS', 'KMS_DSSE']), kmsKey: z.string().optional() }),
+      /** Resource tags (TagResource), in the order they were first set. */
+      tags: z.array(z.object({ Key: z.string(), Value: z.string() })),
+    }),
+  }),
+  'repository-policy': kind({ level: 'repository', schema: z.object({ text: z.string() }) }),
+  'lifecycle-policy': kind({
+    level: 'repository',
+    schema: z.object({ text: z.string(), lastEvaluatedAt: time.optional() }),
+  }),
+  image: kind({
+    level: 'repository',
+    schema: z.object({
+      /** First-push order, for stable listings. */
+      seq: count,
+      digest,
+      manifest: z.string(),
+      mediaType: z.string(),
+      artifactMediaType: z.string().optional(),
+      sizeInBytes: count,
+      pushedAt: time,
+      /** The blobs (image manifest: config and layers) or child manifests (index) the manifest references. */
+      references: z.array(z.object({ digest, mediaType: z.string() })),
+      /** `true` when the manifest is a manifest list or OCI image index. */
+      isIndex: z.boolean(),
+      subjectDigest: z.string().optional(),
+      lastPulledAt: time.optional(),
+      scan: Scan.optional(),
+    }),
+    dueAt: (image) => (image.scan?.status === 'IN_PROGRESS' ? image.scan.completesAt : undefined),
+  }),
+  tag: kind({ level: 'repository', schema: z.object({ digest }) }),
+  /** A blob the repository holds (uploaded, or mounted); its bytes are the `content` record of its digest. */
+  blob: kind({ level: 'repository', schema: z.object({ digest, size: count, createdAt: time }) }),
+  upload: kind({
+    level: 'repository',
+    schema: z.object({
+      id: z.string().min(1),
+      createdAt: time,
+      /** Bytes received so far. */
+      size: count,
+      /** The size of each part received, in order (each part is one chunk, see `uploadChunkId`). */
+      partSizes: z.array(count),
+    }),
+  }),
+} as const
+
+export type RecordKind = keyof typeof KINDS
+
+/** The value of a record of kind `K`. */
+export type ValueOf<K extends RecordKind> = z.output<(typeof KINDS)[K]['schema']>
+
+/** The kinds whose records live at `level`. */
+export type KindAt<L extends Level> = { [K in RecordKind]: (typeof KINDS)[K]['level'] extends L ? K : never }[RecordKind]
+
+/** Kind names in the order they are applied. */
+export const KIND_ORDER: readonly RecordKind[] = Object.keys(KINDS) as RecordKind[]
+
+export const kindsAt = <L extends Level>(level: L): Array<KindAt<L>> =>
+  KIND_ORDER.filter((name) => KINDS[name].level === level) as Array<KindAt<L>>
+
+export function isRecordKind(name: unknown): name is RecordKind {
+  return typeof name === 'string' && Object.hasOwn(KINDS, name)
+}
+
+export type ContentRecord = ValueOf<'content'>
+export type RepositoryRecord = ValueOf<'repository'>
+export type ImageRecord = ValueOf<'image'>
+export type ScanRecord = NonNullable<ImageRecord['scan']>
+export type BlobRecord = ValueOf<'blob'>
+export type UploadRecord = ValueOf<'upload'>
+
+/** The chunk an upload's part is stored in. Upload ids are UUIDs, so chunk ids are safe as file names. */
+export function uploadChunkId(uploadId: string, part: number): string {
+  return `upload-${uploadId}-${part}`
+}

@@ -1,0 +1,514 @@
+import { randomBytes } from '@noble/hashes/utils.js'
+import { KINDS, isRecordKind } from '../state/kinds.js'
+import type { ChunkChanges, ExternalChange, KeyValueStore, StorageAdapter, StoredRecord } from './storage.js'
+
+/**
+ * The storage format: how records, the log and the snapshot are laid out over a key-value store
+ * (decisions/storage-format.md). Bump it when what is stored changes shape, and add the migration
+ * from the previous format to {@link MIGRATIONS}.
+ */
+export const FORMAT_VERSION = 2
+
+/** Turns the records of format `n` (the key of {@link MIGRATIONS}) into those of format `n + 1`. */
+export type Migration = (records: StoredRecord[]) => StoredRecord[]
+
+/** Migrations between formats. None: format 1 (IndexedDB only, before this layout) is not read. */
+const MIGRATIONS: ReadonlyMap<number, Migration> = new Map()
+
+/** When the log is folded into the snapshot (tests lower the limits). */
+export interface CompactionLimits {
+  /** Log entries (writes) since the last compaction; a twentieth of the snapshot's records when that is more. */
+  entries: number
+  /** Records in those entries; half the snapshot's records when that is more. */
+  records: number
+}
+
+const COMPACTION: CompactionLimits = { entries: 200, records: 2000 }
+
+/** How an adapter words what the user can do about a failure, in its own terms. */
+export interface StorageAdvice {
+  /** Where the state is: `directory "/srv/ecr"`, `IndexedDB database "fake-ecr"`. */
+  location: string
+  /** What goes on while writes fail: "The page keeps working in memory". */
+  whileFailing: string
+  /** How to make writes work again: "free up storage for this site…". */
+  freeSpace: string
+  /** How to use other storage instead of this one: "pass another databaseName". */
+  useOther: string
+  /** How to throw the stored state away: "delete the directory". */
+  startAfresh: string
+}
+
+export interface KeyValueStorageOptions {
+  /** How failures are explained (default: generic words). */
+  advice?: Partial<StorageAdvice>
+  /**
+   * Tell other engines on the same store about changes, and apply theirs, through a
+   * BroadcastChannel of this name (where BroadcastChannel exists): browser tabs do.
+   */
+  broadcast?: string
+  /** The format written and the migrations known (tests give their own). */
+  format?: { version: number; migrations: ReadonlyMap<number, Migration> }
+  /** When the log is folded into the snapshot (tests lower the limits). */
+  compaction?: CompactionLimits
+}
+
+/** A storage adapter over a key-value store, as `keyValueStorage` makes it. */
+export interface KeyValueStorage extends StorageAdapter {
+  readonly location: string
+  /**
+   * Changes that a failed write could not save yet (the stored state is still consistent, as
+   * of the last saved change); they are saved with the next write that succeeds.
+   */
+  readonly pendingChanges: number
+  subscribe(listener: (event: ExternalChange) => void): () => void
+  readChunk(id: string, offset?: number, length?: number): Promise<Uint8Array | undefined>
+  signingKey(): Promise<Uint8Array>
+  /** Stops talking to other engines. */
+  close(): void
+}
+
+/**
+ * A failure of persistent storage, worded as "what failed: why. Suggested fix: ...". Write
+ * failures say how many changes wait to be saved (`pendingChanges`) and whether the previous
+ * write failed too (`repeated`), so a warning can be given once per run of failures.
+ */
+export class StorageError extends Error {
+  override readonly name = 'StorageError'
+  readonly repeated: boolean
+  readonly pendingChanges: number
+
+  constructor(message: string, options: { cause?: unknown; repeated?: boolean; pendingChanges?: number } = {}) {
+    super(message, { cause: options.cause })
+    this.repeated = options.repeated ?? false
+    this.pendingChanges = options.pendingChanges ?? 0
+  }
+}
+
+/** What engines sharing a store tell each other on the BroadcastChannel. */
+interface BroadcastMessage {
+  writer: 'fake-ecr'
+  version: number
+  change: ExternalChange
+}
+
+/** Where the current snapshot is, and where the log after it starts. */
+interface Head {
+  snapshot: string | undefined
+  chunks: number
+  logFrom: number
+}
+
+// The store's layout (decisions/storage-format.md):
+// - `format`: which format the rest is in;             - `signing-key`: the engine's signing key;
+// - `head`: the current snapshot and the first log entry after it;
+// - `snapshot/<generation>/<n>`: the state as of the last compaction, 1,000 records an entry;
+// - `log/<n>`: the records one write changed;           - `chunk/<id>`: blob and upload bytes.
+const FORMAT_KEY = 'format'
+const SIGNING_KEY = 'signing-key'
+const HEAD_KEY = 'head'
+const SNAPSHOT = 'snapshot/'
+const LOG = 'log/'
+const CHUNK = 'chunk/'
+const SNAPSHOT_CHUNK = 1000
+const EMPTY_HEAD: Head = { snapshot: undefined, chunks: 0, logFrom: 0 }
+
+const encoder = new TextEncoder()
+const decoder = new TextDecoder()
+
+/**
+ * Persistent storage for the engine over any {@link KeyValueStore}: the format version and its
+ * migrations, a log with one entry per write folded into a chunked snapshot now and then, blob
+ * bytes written once each as chunks, failed writes kept and retried with the next one, and
+ * (optionally) other engines on the same store kept in step. `indexedDbStorage` and
+ * `fileSystemStorage` are this over IndexedDB and a directory; `memoryStorage` over a `Map`.
+ *
+ * @example
+ * const storage = keyValueStorage(myStore, { advice: { location: 'Redis key prefix "ecr"' } })
+ * const ecr = createEcr({ storage })
+ */
+export function keyValueStorage(kv: KeyValueStore, options: KeyValueStorageOptions = {}): KeyValueStorage {
+  const format = options.format ?? { version: FORMAT_VERSION, migrations: MIGRATIONS }
+  const compaction = options.compaction ?? COMPACTION
+  const advice: StorageAdvice = {
+    location: 'storage',
+    whileFailing: 'The engine keeps working in memory',
+    freeSpace: 'make the storage writable again',
+    useOther: 'use other storage',
+    startAfresh: 'empty the storage',
+    ...options.advice,
+  }
+  const formatEntry = json({ writer: 'fake-ecr', version: format.version })
+
+  // Changes not saved yet, in the order to apply them. A record's later value replaces its
+  // earlier one; a repository's deletion (which takes its contents) is keyed apart from the
+  // repository record, so that deleting and re-creating a repository keeps both, in order.
+  const pendingRecords = new Map<string, StoredRecord>()
+  const pendingPuts = new Map<string, Uint8Array>()
+  const pendingDrops = new Set<string>()
+  let formatWritten = false
+  let failing = false
+  // The sizes of the log since the last compaction, and of the snapshot, as this engine knows them.
+  let logEntries = 0
+  let logRecords = 0
+  let snapshotRecords = 0
+
+  const refuse = (reason: string, fix: string, cause?: unknown) =>
+    new StorageError(`Failed to load fake-ecr state from ${advice.location}: ${reason}. Suggested fix: ${fix}`, { cause })
+  const damaged = (reason: string) =>
+    refuse(reason, `restore it from a backup, or ${advice.startAfresh} to start afresh. Nothing stored was changed.`)
+
+  const enqueue = (records: readonly StoredRecord[], chunks: ChunkChanges | undefined) => {
+    for (const [id, bytes] of chunks?.put ?? []) {
+      pendingDrops.delete(id)
+      pendingPuts.set(id, bytes)
+    }
+    for (const id of chunks?.drop ?? []) {
+      // Bytes never saved need no deleting.
+      if (!pendingPuts.delete(id)) pendingDrops.add(id)
+    }
+    for (const record of records) {
+      const id = recordId(record)
+      if (cascades(record)) {
+        for (const [pendingId, pending] of pendingRecords) {
+          if (pendingId === id || isUnder(pending, record)) pendingRecords.delete(pendingId)
+        }
+        pendingRecords.delete(`cascade ${id}`)
+        pendingRecords.set(`cascade ${id}`, record)
+        continue
+      }
+      pendingRecords.delete(id)
+      pendingRecords.set(id, record)
+    }
+  }
+
+  /** Reads a JSON entry; a value that is not JSON means the store was damaged. */
+  const readJson = async (key: string): Promise<unknown> => {
+    const bytes = await kv.get(key)
+    if (bytes === undefined) return undefined
+    try {
+      return JSON.parse(decoder.decode(bytes))
+    } catch {
+      throw damaged(`its entry ${key} is not valid JSON`)
+    }
+  }
+
+  const readHead = async (): Promise<Head> => {
+    const head = await readJson(HEAD_KEY)
+    if (head === undefined) return EMPTY_HEAD
+    const { snapshot, chunks, logFrom } = head as Partial<Head>
+    if (typeof snapshot !== 'string' || !isCount(chunks) || !isCount(logFrom)) throw damaged(`its entry ${HEAD_KEY} is malformed`)
+    return { snapshot, chunks, logFrom }
+  }
+
+  const readRecords = async (key: string): Promise<StoredRecord[]> => {
+    const records = await readJson(key)
+    if (records === undefined) throw damaged(`its entry ${key} is missing`)
+    if (!Array.isArray(records) || !records.every(isStoredRecord)) throw damaged(`its entry ${key} does not hold records`)
+    return records.map((record) => ({ ...record, value: record.value }))
+  }
+
+  /** The records the snapshot and the log add up to, and the log's extent. */
+  const readState = async (): Promise<{ head: Head; records: StoredRecord[]; logKeys: string[] }> => {
+    const head = await readHead()
+    const snapshotKeys = head.snapshot === undefined ? [] : await kv.list(`${SNAPSHOT}${head.snapshot}/`)
+    if (snapshotKeys.length !== head.chunks) throw damaged(`its snapshot ${head.snapshot} has ${snapshotKeys.length} of its ${head.chunks} entries`)
+    const logKeys = (await kv.list(LOG)).filter((key) => logIndex(key) >= head.logFrom)
+    const snapshot = await Promise.all(snapshotKeys.map(readRecords))
+    const log = await Promise.all(logKeys.map(readRecords))
+    return { head, records: replay(snapshot, log), logKeys }
+  }
+
+  const saveFailure = (cause: unknown) => {
+    const repeated = failing
+    failing = true
+    return new StorageError(
+      `Failed to save fake-ecr state to ${advice.location}: ${describe(cause)}. ${advice.whileFailing}; the stored state is as it was after ` +
+        `the last change saved, and the ${pendingRecords.size} unsaved change(s) are saved with the next change that succeeds. ` +
+        `Suggested fix: ${advice.freeSpace}.`,
+      { cause, repeated, pendingChanges: pendingRecords.size },
+    )
+  }
+
+  /** Saves whatever is pending in one batch: chunks, then a log entry, then the chunks to drop. */
+  const flush = async () => {
+    if (pendingRecords.size === 0 && pendingPuts.size === 0 && pendingDrops.size === 0) return
+    const records = [...pendingRecords]
+    const puts = [...pendingPuts]
+    const drops = [...pendingDrops]
+    const batch: Array<{ key: string; value: Uint8Array | undefined }> = []
+    try {
+      if (!formatWritten) batch.push({ key: FORMAT_KEY, value: formatEntry })
+      for (const [id, bytes] of puts) batch.push({ key: CHUNK + id, value: bytes })
+      if (records.length > 0) {
+        const [head, logKeys] = await Promise.all([readHead(), kv.list(LOG)])
+        const last = logKeys.at(-1)
+        const next = Math.max(head.logFrom, last === undefined ? 0 : logIndex(last) + 1)
+        batch.push({ key: logKey(next), value: json(records.map(([, record]) => record)) })
+      }
+      for (const id of drops) batch.push({ key: CHUNK + id, value: undefined })
+      await kv.write(batch)
+    } catch (cause) {
+      throw saveFailure(cause)
+    }
+    failing = false
+    formatWritten = true
+    // Entries changed again while this batch was written stay pending for the next one.
+    for (const [id, record] of records) if (pendingRecords.get(id) === record) pendingRecords.delete(id)
+    for (const [id, bytes] of puts) if (pendingPuts.get(id) === bytes) pendingPuts.delete(id)
+    for (const id of drops) pendingDrops.delete(id)
+    if (records.length > 0) {
+      logEntries += 1
+      logRecords += records.length
+      post({ changes: records.map(([, record]) => record) })
+    }
+    // Limits grow with the snapshot, so compaction costs about the same per write at any size.
+    if (logEntries >= Math.max(compaction.entries, snapshotRecords / 20) || logRecords >= Math.max(compaction.records, snapshotRecords / 2)) {
+      await compact().catch(() => undefined)
+    }
+  }
+
+  /**
+   * Makes `records` the stored state, as a new snapshot: its entries first, then the head that
+   * makes it current (its log starting at `logFrom`), then the format entry if it changes, then
+   * what it replaces goes (other snapshots, the log before `logFrom`, and `obsolete`). Stopped
+   * half-way, it loses nothing: until the head is written the old snapshot and log stay current,
+   * and what is left over is removed by the next snapshot.
+   */
+  const writeSnapshot = async (records: readonly StoredRecord[], logFrom: number, obsolete: readonly string[] = []) => {
+    const generation = `${Date.now().toString(36)}-${hex(randomBytes(4))}`
+    const batch: Array<{ key: string; value: Uint8Array | undefined }> = []
+    for (let at = 0; at < records.length; at += SNAPSHOT_CHUNK) {
+      const key = `${SNAPSHOT}${generation}/${String(at / SNAPSHOT_CHUNK).padStart(6, '0')}`
+      batch.push({ key, value: json(records.slice(at, at + SNAPSHOT_CHUNK)) })
+    }
+    batch.push({ key: HEAD_KEY, value: json({ snapshot: generation, chunks: Math.ceil(records.length / SNAPSHOT_CHUNK), logFrom }) })
+    if (!formatWritten) batch.push({ key: FORMAT_KEY, value: formatEntry })
+    for (const key of await kv.list(SNAPSHOT)) if (!key.startsWith(`${SNAPSHOT}${generation}/`)) batch.push({ key, value: undefined })
+    for (const key of await kv.list(LOG)) if (logIndex(key) < logFrom) batch.push({ key, value: undefined })
+    for (const key of obsolete) batch.push({ key, value: undefined })
+    await kv.write(batch)
+    formatWritten = true
+    snapshotRecords = records.length
+  }
+
+  /** Folds the log into the snapshot, reading what is stored (another engine may have written since). */
+  const compact = async () => {
+    logEntries = logRecords = 0
+    const { head, records, logKeys } = await readState()
+    const last = logKeys.at(-1)
+    await writeSnapshot(records, last === undefined ? head.logFrom : logIndex(last) + 1)
+  }
+
+  // Other engines: open the channel before the first read, so that no change committed after the
+  // read is missed; messages wait until the engine subscribes.
+  const channel =
+    options.broadcast !== undefined && typeof BroadcastChannel === 'function' ? new BroadcastChannel(options.broadcast) : undefined
+  const listeners = new Set<(event: ExternalChange) => void>()
+  let early: ExternalChange[] | undefined = []
+  const post = (change: ExternalChange) => {
+    const message: BroadcastMessage = { writer: 'fake-ecr', version: format.version, change }
+    channel?.postMessage(message)
+  }
+  channel?.addEventListener('message', (event: MessageEvent<unknown>) => {
+    const message = event.data as Partial<BroadcastMessage> | null
+    // Engines of another format ignore each other.
+    if (message?.writer !== 'fake-ecr' || message.version !== format.version || message.change === undefined) return
+    // Another engine wiped the state: what this one had not saved yet was wiped with it.
+    if ('cleared' in message.change) {
+      pendingRecords.clear()
+      pendingPuts.clear()
+      pendingDrops.clear()
+    }
+    early?.push(message.change)
+    for (const listener of listeners) listener(message.change)
+  })
+
+  const storage: KeyValueStorage = {
+    location: advice.location,
+    get pendingChanges() {
+      return pendingRecords.size
+    },
+
+    read: () =>
+      kv.exclusive(async () => {
+        let entry: unknown
+        try {
+          entry = await readJson(FORMAT_KEY)
+        } catch (error) {
+          throw error instanceof StorageError ? error : refuse(`it could not be read (${describe(error)})`, advice.freeSpace, error)
+        }
+        if (entry === undefined) {
+          if ((await kv.list('')).length === 0) return []
+          throw refuse('it holds data but no format entry, so it was not written by fake-ecr or is damaged', `${advice.useOther}. Nothing stored was changed.`)
+        }
+        const { writer, version } = entry as { writer?: unknown; version?: unknown }
+        if (writer !== 'fake-ecr' || typeof version !== 'number') {
+          throw refuse('its format entry was not written by fake-ecr', `${advice.useOther}. Nothing stored was changed.`)
+        }
+        if (version > format.version) {
+          throw refuse(
+            `it was written by a newer fake-ecr (storage format ${version}; this version reads format ${format.version})`,
+            `upgrade fake-ecr to the version that wrote it, or ${advice.useOther}. Nothing stored was changed.`,
+          )
+        }
+        const migrations: Migration[] = []
+        for (let from = version; from < format.version; from++) {
+          const migration = format.migrations.get(from)
+          if (migration === undefined) {
+            throw refuse(
+              `it was written by an older fake-ecr (storage format ${version}) and this version has no migration from format ${from} to ${from + 1}`,
+              `${advice.startAfresh} to start afresh, or ${advice.useOther}. Nothing stored was changed.`,
+            )
+          }
+          migrations.push(migration)
+        }
+        const { records, logKeys } = await readState()
+        if (migrations.length === 0) {
+          formatWritten = true
+          logEntries = logKeys.length
+          snapshotRecords = records.length
+          return records
+        }
+        const migrated = migrations.reduce((current, migration) => migration(current), records)
+        await rewrite(migrated, version, logKeys)
+        return migrated
+      }),
+
+    write(records, chunks) {
+      enqueue(records, chunks)
+      return kv.exclusive(flush)
+    },
+
+    clear: () =>
+      kv.exclusive(async () => {
+        const keys = (await kv.list('')).filter((key) => key !== SIGNING_KEY && key !== FORMAT_KEY)
+        await kv.write([...keys.map((key) => ({ key, value: undefined })), { key: FORMAT_KEY, value: formatEntry }])
+        pendingRecords.clear()
+        pendingPuts.clear()
+        pendingDrops.clear()
+        formatWritten = true
+        logEntries = logRecords = snapshotRecords = 0
+        post({ cleared: true })
+      }),
+
+    subscribe(listener) {
+      listeners.add(listener)
+      for (const change of early ?? []) listener(change)
+      early = undefined
+      return () => void listeners.delete(listener)
+    },
+
+    async readChunk(id, offset = 0, length) {
+      const pending = pendingPuts.get(id)
+      if (pending !== undefined) return pending.slice(offset, length === undefined ? undefined : offset + length)
+      if (length === undefined) {
+        const bytes = await kv.get(CHUNK + id)
+        return offset === 0 ? bytes : bytes?.slice(offset)
+      }
+      return kv.getRange(CHUNK + id, offset, length)
+    },
+
+    signingKey: () =>
+      kv.exclusive(async () => {
+        const stored = await kv.get(SIGNING_KEY)
+        if (stored !== undefined && stored.byteLength === 32) return stored
+        const key = randomBytes(32)
+        await kv.write([{ key: SIGNING_KEY, value: key }, ...(formatWritten ? [] : [{ key: FORMAT_KEY, value: formatEntry }])])
+        formatWritten = true
+        return key
+      }),
+
+    close() {
+      channel?.close()
+      listeners.clear()
+    },
+  }
+
+  /** Replaces an older format's data with `records` in this format; chunks and the signing key stay. */
+  const rewrite = async (records: StoredRecord[], from: number, logKeys: readonly string[]) => {
+    const ours = (key: string) => key === FORMAT_KEY || key === SIGNING_KEY || key === HEAD_KEY || key.startsWith(CHUNK) || key.startsWith(SNAPSHOT) || key.startsWith(LOG)
+    const obsolete = (await kv.list('')).filter((key) => !ours(key))
+    const last = logKeys.at(-1)
+    try {
+      formatWritten = false
+      await writeSnapshot(records, last === undefined ? 0 : logIndex(last) + 1, obsolete)
+    } catch (cause) {
+      throw refuse(
+        `migrating its records from storage format ${from} to ${format.version} failed (${describe(cause)})`,
+        `${advice.freeSpace}, then try again. Nothing stored was changed.`,
+        cause,
+      )
+    }
+  }
+
+  if (!kv.atomic) {
+    storage.listChunks = async () => (await kv.list(CHUNK)).map((key) => key.slice(CHUNK.length))
+  }
+  return storage
+}
+
+/** One string per record identity (kind, scope, id). */
+function recordId(record: StoredRecord): string {
+  return [record.kind, ...record.scope, record.id].join('\u0000')
+}
+
+/** A deleted record of a kind that takes what is scoped under it (a repository). */
+function cascades(record: StoredRecord): boolean {
+  return record.value === undefined && KINDS[record.kind].cascades === true
+}
+
+function isUnder(record: StoredRecord, container: StoredRecord): boolean {
+  const scope = [...container.scope, container.id]
+  return record.scope.length >= scope.length && scope.every((part, index) => record.scope[index] === part)
+}
+
+/** The records a snapshot and a log add up to, the log applied in order. */
+function replay(snapshot: readonly StoredRecord[][], log: readonly StoredRecord[][]): StoredRecord[] {
+  const state = new Map<string, StoredRecord>()
+  for (const chunk of snapshot) for (const record of chunk) state.set(recordId(record), record)
+  for (const entry of log) {
+    for (const record of entry) {
+      const id = recordId(record)
+      state.delete(id)
+      if (record.value !== undefined) state.set(id, record)
+      else if (cascades(record)) for (const [other, value] of state) if (isUnder(value, record)) state.delete(other)
+    }
+  }
+  return [...state.values()]
+}
+
+function isStoredRecord(value: unknown): value is StoredRecord {
+  if (typeof value !== 'object' || value === null) return false
+  const { kind, scope, id } = value as Record<string, unknown>
+  return isRecordKind(kind) && Array.isArray(scope) && typeof id === 'string'
+}
+
+function logKey(index: number): string {
+  return LOG + String(index).padStart(16, '0')
+}
+
+function logIndex(key: string): number {
+  return Number(key.slice(LOG.length))
+}
+
+function isCount(value: unknown): value is number {
+  return typeof value === 'number' && Number.isSafeInteger(value) && value >= 0
+}
+
+function json(value: unknown): Uint8Array {
+  return encoder.encode(JSON.stringify(value))
+}
+
+function hex(bytes: Uint8Array): string {
+  return [...bytes].map((byte) => byte.toString(16).padStart(2, '0')).join('')
+}
+
+/** `Name: message` of an error, without the message's closing period (a sentence follows). */
+function describe(error: unknown): string {
+  if (error instanceof Error || (typeof DOMException === 'function' && error instanceof DOMException)) {
+    const message = error.message.replace(/\.$/, '')
+    return message === '' ? error.name : `${error.name}: ${message}`
+  }
+  return String(error)
+}
