@@ -1,3 +1,4 @@
+import { collectUnusedBlob } from './domain/blobs.js'
 import { completeScan } from './domain/scans.js'
 import type { OperationContext } from './operations/context.js'
 import type { RecordKind } from './state/kinds.js'
@@ -11,6 +12,8 @@ import type { DueEntry } from './state/timeline.js'
 const EFFECTS: { readonly [K in RecordKind]?: (ctx: OperationContext, due: DueEntry) => void } = {
   // A scan in progress completes.
   image: (ctx, due) => completeScan(ctx, due.scope, due.id),
+  // A blob no image has used for a day is collected.
+  blob: (ctx, due) => collectUnusedBlob(ctx, due.scope, due.id),
 }
 
 /** Applies everything due by `ctx.now`, earliest first, in `ctx`'s transaction. */

@@ -6,9 +6,12 @@ import type { EcrServer } from './glossary.js'
 
 const USAGE = `Usage: fake-ecr [options]
 
-Runs a fake Amazon ECR on this machine. State lives in memory and is gone when it stops.
+Runs a fake Amazon ECR on this machine. State lives in memory and is gone when it stops,
+unless --data names a directory to keep it in.
 
 Options:
+  --data <dir>         keep state and layers in this directory (created if needed), so that
+                       they survive a restart; one server at a time per directory
   --port <port>        TCP port to listen on (default 4566; 0 picks a free one)
   --host <host>        interface to listen on (default 127.0.0.1)
   --account-id <id>    account that owns what requests create (default 123456789012)
@@ -29,6 +32,7 @@ const DEFAULTS = { port: '4566', host: '127.0.0.1', 'account-id': '123456789012'
 
 type Options = typeof DEFAULTS & {
   help: boolean
+  data?: string
   credentials?: string
   'access-key-id'?: string
   'secret-access-key'?: string
@@ -38,6 +42,7 @@ function parseOptions(args: string[]): Options {
   const { values } = parseArgs({
     args,
     options: {
+      data: { type: 'string' },
       port: { type: 'string' },
       host: { type: 'string' },
       'account-id': { type: 'string' },
@@ -58,6 +63,7 @@ function parseOptions(args: string[]): Options {
   if (!/^[a-z]{2}(-[a-z]+)+-\d+$/.test(options.region)) {
     throw new Error(`--region must be an AWS region name such as us-east-1, got '${options.region}'.`)
   }
+  if (options.data === '') throw new Error('--data must name a directory.')
   if ((options['access-key-id'] === undefined) !== (options['secret-access-key'] === undefined)) {
     throw new Error('--access-key-id and --secret-access-key go together: give both or neither.')
   }
@@ -96,6 +102,7 @@ async function main(): Promise<void> {
       host: options.host,
       accountId: options['account-id'],
       region: options.region,
+      ...(options.data !== undefined && { dataDir: options.data }),
       ...(credentials !== undefined && { credentials }),
     })
   } catch (error) {
@@ -103,8 +110,9 @@ async function main(): Promise<void> {
     process.exitCode = 1
     return
   }
+  const state = server.dataDir === undefined ? 'state in memory' : `state in ${server.dataDir}`
   process.stdout.write(
-    `fake-ecr listening on ${server.url} (try: aws ecr describe-repositories --endpoint-url ${server.url} --region ${options.region})\n`,
+    `fake-ecr listening on ${server.url} (${state}; try: aws ecr describe-repositories --endpoint-url ${server.url} --region ${options.region})\n`,
   )
   let stopping = false
   const stop = () => {

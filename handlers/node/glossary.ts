@@ -1,10 +1,15 @@
 import type { SetupServer } from 'msw/node'
-import type { Ecr, EcrOptions } from '../../src/index.js'
+import type { Ecr, EcrOptions, KeyValueStorage } from '../../src/index.js'
 import type { EcrCredentials } from '../sigv4.js'
 
 export interface EcrServerOptions extends EcrOptions {
   /** The engine to serve (default: a new one made from the other options, which are then used for it). */
   ecr?: Ecr
+  /**
+   * Keep state (and blob bytes) in this directory, created if needed, so that it survives a
+   * restart (default: in memory). One server at a time per directory. Not with `ecr` or `storage`.
+   */
+  dataDir?: string
   /** TCP port to listen on (default `4566`; `0` picks a free port, see {@link EcrServer.port}). */
   port?: number
   /** Interface to listen on (default `127.0.0.1`, so nothing outside this machine can reach it). */
@@ -16,6 +21,14 @@ export interface EcrServerOptions extends EcrOptions {
   credentials?: readonly EcrCredentials[]
 }
 
+/** State kept in a directory (`fileSystemStorage`): a storage adapter that holds the directory's lock until closed. */
+export interface FileSystemStorage extends KeyValueStorage {
+  /** The directory, as an absolute path. */
+  readonly directory: string
+  /** Waits for writes under way, then releases the directory for another process. */
+  close(): Promise<void>
+}
+
 /** A running standalone server. */
 export interface EcrServer {
   /** The engine behind the server: seed it, inspect it, reset it. */
@@ -24,7 +37,9 @@ export interface EcrServer {
   readonly url: string
   /** The port the server listens on (the one the system picked when asked for port `0`). */
   readonly port: number
-  /** Stops accepting connections, lets requests in flight finish, and resolves once closed. */
+  /** The data directory (`dataDir`), as an absolute path, when state is kept on disk. */
+  readonly dataDir: string | undefined
+  /** Stops accepting connections, lets requests in flight finish, releases the data directory, and resolves once closed. */
   close(): Promise<void>
 }
 

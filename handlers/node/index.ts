@@ -1,3 +1,4 @@
 export { createEcrServer } from './server.js'
 export { setupEcrServer } from './setup-ecr-server.js'
-export type { EcrServer, EcrServerOptions, SetupEcrServerOptions, SetupEcrServerResult } from './glossary.js'
+export { fileSystemStorage } from './file-system-storage.js'
+export type { EcrServer, EcrServerOptions, FileSystemStorage, SetupEcrServerOptions, SetupEcrServerResult } from './glossary.js'

@@ -1,9 +1,14 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http'
 import type { AddressInfo } from 'node:net'
+import { Readable } from 'node:stream'
+import { pipeline } from 'node:stream/promises'
+import type { ReadableStream as NodeReadableStream } from 'node:stream/web'
 import { getResponse, type RequestHandler } from 'msw'
-import { createEcr } from '../../src/index.js'
-import { ecrHandlers, MAX_REQUEST_BYTES } from '../index.js'
-import type { EcrServer, EcrServerOptions } from './glossary.js'
+import { createEcr, type Ecr } from '../../src/index.js'
+import { MAX_REQUEST_BYTES } from '../api.js'
+import { ecrHandlers } from '../ecr-handlers.js'
+import { fileSystemStorage } from './file-system-storage.js'
+import type { EcrServer, EcrServerOptions, FileSystemStorage } from './glossary.js'
 
 const DEFAULT_PORT = 4566
 const DEFAULT_HOST = '127.0.0.1'
@@ -11,37 +16,57 @@ const DEFAULT_HOST = '127.0.0.1'
 /**
  * Starts the standalone server: a Node HTTP server that answers every request with the same MSW
  * handlers tests use (`ecrHandlers`), so AWS CLI, boto3 or any SDK can talk to the engine with
- * `--endpoint-url`. Requests the handlers do not take get a 404 with a JSON message. Rejects
- * when the port is taken.
+ * `--endpoint-url`. Requests the handlers do not take get a 404 with a JSON message. With
+ * `dataDir`, state is loaded from that directory and kept there. Rejects when the port is taken,
+ * or the data directory is in use or cannot be loaded.
  *
  * @example
  * import { createEcrServer } from 'fake-ecr/node'
  *
- * const server = await createEcrServer({ port: 0 })
+ * const server = await createEcrServer({ port: 0, dataDir: '.fake-ecr' })
  * // aws ecr describe-repositories --endpoint-url ${server.url} --region us-east-1
  * await server.close()
  */
 export async function createEcrServer(options: EcrServerOptions = {}): Promise<EcrServer> {
-  const { ecr: givenEcr, port = DEFAULT_PORT, host = DEFAULT_HOST, credentials, ...engineOptions } = options
-  const ecr = givenEcr ?? createEcr(engineOptions)
-  const handlers = ecrHandlers(ecr, credentials === undefined ? {} : { credentials })
-  const server = createServer((incoming, outgoing) => void respond(handlers, incoming, outgoing))
-  await listen(server, port, host)
+  const { ecr: givenEcr, dataDir, port = DEFAULT_PORT, host = DEFAULT_HOST, credentials, ...engineOptions } = options
+  if (dataDir !== undefined && (givenEcr !== undefined || engineOptions.storage !== undefined)) {
+    throw new TypeError('fake-ecr: dataDir makes the server its own storage; give either dataDir, or ecr / storage, not both.')
+  }
+  const storage = dataDir === undefined ? undefined : await fileSystemStorage(dataDir)
+  let ecr: Ecr
+  let server: Server
+  try {
+    ecr = givenEcr ?? createEcr({ ...engineOptions, ...(storage !== undefined && { storage }) })
+    // A directory that cannot be loaded stops the server from starting (and is left as it was).
+    if (storage !== undefined) await ecr.ready
+    const handlers = ecrHandlers(ecr, credentials === undefined ? {} : { credentials })
+    server = createServer((incoming, outgoing) => void respond(handlers, incoming, outgoing))
+    await listen(server, port, host)
+  } catch (error) {
+    await storage?.close()
+    throw error
+  }
   const actualPort = (server.address() as AddressInfo).port
   let closed: Promise<void> | undefined
   return {
     ecr,
     url: `http://${urlHost(host)}:${actualPort}`,
     port: actualPort,
+    dataDir: storage?.directory,
     close() {
-      closed ??= new Promise<void>((resolve, reject) => {
-        server.close((error) => (error === undefined ? resolve() : reject(error)))
-        // Idle keep-alive connections would otherwise hold the server open until they time out.
-        server.closeIdleConnections()
-      })
+      closed ??= stop(server, storage)
       return closed
     },
   }
+}
+
+async function stop(server: Server, storage: FileSystemStorage | undefined): Promise<void> {
+  await new Promise<void>((resolve, reject) => {
+    server.close((error) => (error === undefined ? resolve() : reject(error)))
+    // Idle keep-alive connections would otherwise hold the server open until they time out.
+    server.closeIdleConnections()
+  })
+  await storage?.close()
 }
 
 function listen(server: Server, port: number, host: string): Promise<void> {
@@ -113,8 +138,14 @@ function readCapped(incoming: IncomingMessage, limit: number): Promise<Buffer<Ar
   })
 }
 
+/**
+ * Writes a Fetch response. A body of a declared length (a blob download) streams through as it
+ * is read, so a large layer is never whole in memory; other bodies (API answers) are small and
+ * are buffered, to send an exact Content-Length.
+ */
 async function writeResponse(response: Response, head: boolean, outgoing: ServerResponse): Promise<void> {
-  const body = head || response.body === null ? undefined : Buffer.from(await response.arrayBuffer())
+  const streamed = response.headers.has('content-length')
+  const body = head || response.body === null || streamed ? undefined : Buffer.from(await response.arrayBuffer())
   outgoing.statusCode = response.status
   if (response.statusText !== '') outgoing.statusMessage = response.statusText
   for (const [name, value] of response.headers) {
@@ -122,6 +153,10 @@ async function writeResponse(response: Response, head: boolean, outgoing: Server
   }
   const cookies = response.headers.getSetCookie()
   if (cookies.length > 0) outgoing.setHeader('set-cookie', cookies)
+  if (streamed && !head && response.body !== null) {
+    await pipeline(Readable.fromWeb(response.body as NodeReadableStream<Uint8Array>), outgoing)
+    return
+  }
   if (body !== undefined) outgoing.setHeader('content-length', body.byteLength)
   outgoing.end(body)
 }

@@ -76,8 +76,38 @@ export function finishUpload(ctx: OperationContext, { contents }: FoundRepositor
   } else {
     ctx.state.content.set(ctx.tx, digest, { size: upload.size, chunks })
   }
-  if (!contents.blobs.has(digest)) contents.blobs.set(ctx.tx, digest, { digest, size: upload.size, createdAt: ctx.now })
+  if (!contents.blobs.has(digest)) {
+    // Unused until an image references it (with `verifyReferences: false`, one may already).
+    const used = contents.blobUsage.has(digest)
+    contents.blobs.set(ctx.tx, digest, { digest, size: upload.size, createdAt: ctx.now, ...(!used && { unusedSince: ctx.now }) })
+  }
   contents.uploads.delete(ctx.tx, upload.id)
+}
+
+/** Blobs an image now references are in use: they are not collected. */
+export function useBlobs(ctx: OperationContext, { contents }: FoundRepository, references: Iterable<{ digest: string }>): void {
+  for (const { digest } of references) {
+    const blob = contents.blobs.get(digest)
+    if (blob?.unusedSince === undefined) continue
+    const { unusedSince: _unused, ...used } = blob
+    contents.blobs.set(ctx.tx, digest, used)
+  }
+}
+
+/** Blobs that no image in the repository references any more count as unused from now (collected a day later). */
+export function releaseBlobs(ctx: OperationContext, { contents }: FoundRepository, references: Iterable<{ digest: string }>): void {
+  for (const { digest } of references) {
+    const blob = contents.blobs.get(digest)
+    if (blob === undefined || blob.unusedSince !== undefined || contents.blobUsage.has(digest)) continue
+    contents.blobs.set(ctx.tx, digest, { ...blob, unusedSince: ctx.now })
+  }
+}
+
+/** The clock effect of a blob unused for a day: the repository lets it go (its bytes go once no repository holds them). */
+export function collectUnusedBlob(ctx: OperationContext, scope: readonly string[], digest: string): void {
+  const [accountId = '', region = '', repositoryName = ''] = scope
+  const contents = ctx.state.find(accountId, region)?.contentsOf(repositoryName)
+  if (contents?.blobs.get(digest)?.unusedSince !== undefined) contents.blobs.delete(ctx.tx, digest)
 }
 
 /**

@@ -3,6 +3,7 @@ import { EcrError } from '../errors.js'
 import { checkManifestSize, tooManyImages } from '../limits.js'
 import { parseManifest, referencesOf, type ParsedManifest } from '../manifest.js'
 import type { OperationContext } from '../operations/context.js'
+import { releaseBlobs, useBlobs } from './blobs.js'
 import type { ImageRecord, RepositoryRecord } from '../state/kinds.js'
 import { wildcard } from '../wildcard.js'
 import type { FoundRepository } from './repositories.js'
@@ -79,6 +80,7 @@ export function pushManifest(ctx: OperationContext, found: FoundRepository, push
     }
     // Tagged first, so a scan started on push sees the image's tags.
     contents.images.set(ctx.tx, digest, scanOnPush(ctx, found, image))
+    if (!manifest.isIndex) useBlobs(ctx, found, image.references)
   }
   return { digest, mediaType: manifest.mediaType }
 }
@@ -93,14 +95,18 @@ export function recordPull(ctx: OperationContext, { contents }: FoundRepository,
 
 /**
  * Deletes an image and every tag naming it, unless a manifest list or index still lists it:
- * then it returns the digests of those indexes and changes nothing.
+ * then it returns the digests of those indexes and changes nothing. The image's layers and config
+ * that no other image in the repository references start to count as unused: they are collected a
+ * day later unless an image references them again (decisions/blob-store.md).
  */
-export function deleteImage(ctx: OperationContext, { contents }: FoundRepository, image: ImageRecord): { removedTags: string[] } | { referencedBy: string[] } {
+export function deleteImage(ctx: OperationContext, found: FoundRepository, image: ImageRecord): { removedTags: string[] } | { referencedBy: string[] } {
+  const { contents } = found
   const parents = contents.referencedBy.get(image.digest)
   if (parents !== undefined) return { referencedBy: [...parents] }
   const removedTags = contents.tagsOf(image.digest)
   for (const tag of removedTags) contents.tags.delete(ctx.tx, tag)
   contents.images.delete(ctx.tx, image.digest)
+  if (!image.isIndex) releaseBlobs(ctx, found, image.references)
   return { removedTags }
 }
 

@@ -37,6 +37,12 @@ const time = z.number().int()
 const count = z.number().int().nonnegative()
 const digest = z.string().min(1)
 
+/**
+ * How long a repository keeps a blob that no image in it references (uploaded for a push that
+ * never came, or left by deleted images) before it is collected (decisions/blob-store.md).
+ */
+export const UNUSED_BLOB_LIFETIME_MS = 24 * 60 * 60 * 1000
+
 /** The id of a kind that has one record per scope (a registry's policy, a repository's lifecycle policy…). */
 export const SINGLETON = 'default'
 
@@ -137,8 +143,15 @@ export const KINDS = {
     dueAt: (image) => (image.scan?.status === 'IN_PROGRESS' ? image.scan.completesAt : undefined),
   }),
   tag: kind({ level: 'repository', schema: z.object({ digest }) }),
-  /** A blob the repository holds (uploaded, or mounted); its bytes are the `content` record of its digest. */
-  blob: kind({ level: 'repository', schema: z.object({ digest, size: count, createdAt: time }) }),
+  /**
+   * A blob the repository holds (uploaded, or mounted); its bytes are the `content` record of its
+   * digest. One that no image in the repository references is collected a day later.
+   */
+  blob: kind({
+    level: 'repository',
+    schema: z.object({ digest, size: count, createdAt: time, unusedSince: time.optional() }),
+    dueAt: (blob) => (blob.unusedSince === undefined ? undefined : blob.unusedSince + UNUSED_BLOB_LIFETIME_MS),
+  }),
   upload: kind({
     level: 'repository',
     schema: z.object({

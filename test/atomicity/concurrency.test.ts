@@ -95,8 +95,10 @@ function changedFacts(before: Map<string, string>, after: Map<string, string>): 
   return [...keys].filter((key) => before.get(key) !== after.get(key)).map((key) => `${key}=${after.get(key) ?? 'deleted'}`).sort()
 }
 
+/** The tag and image records of a commit as facts (blob bookkeeping, which the model leaves out, aside). */
 function recordFacts(records: readonly StoredRecord[]): string[] {
   return records
+    .filter((record) => record.kind === 'tag' || record.kind === 'image')
     .map((record) => {
       const value = record.kind === 'tag' ? (record.value as { digest: string } | undefined)?.digest : record.value && 'present'
       return `${record.kind}:${record.id}=${value ?? 'deleted'}`

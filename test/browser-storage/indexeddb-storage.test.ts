@@ -169,7 +169,8 @@ describe('failures', () => {
     const saved = ecr.snapshot()
     const errors: unknown[] = []
     ecr.on('storage-error', ({ error }) => errors.push(error))
-    // Deleting an image with two tags changes three records: the transaction aborts once they are written.
+    // Deleting an image with two tags changes seven records (the tags, the image, its four blobs now
+    // unused): the transaction aborts once they are written.
     vi.spyOn(IDBObjectStore.prototype, 'put').mockImplementationOnce(function (this: IDBObjectStore, value, key) {
       const request = IDB_PUT.call(this, value, key)
       this.transaction.abort()
@@ -182,7 +183,7 @@ describe('failures', () => {
     expect(String((errors[0] as Error).message)).toMatch(
       /^Failed to save fake-ecr state to IndexedDB database "fake-ecr-test-\d+": \w+Error: .*The page keeps working in memory.*Suggested fix: /,
     )
-    expect(storage.pendingChanges).toBe(3)
+    expect(storage.pendingChanges).toBe(7)
     // Memory has the change; storage still holds the state from before it, whole.
     expect((await ecr.call('ListImages', { repositoryName: 'web' })).imageIds).toEqual([])
     const meanwhile = await load(name)

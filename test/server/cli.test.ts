@@ -1,57 +1,11 @@
 import { DescribeRepositoriesCommand, CreateRepositoryCommand, ECRClient } from '@aws-sdk/client-ecr'
-import { execFile, spawn, type ChildProcess } from 'node:child_process'
 import { once } from 'node:events'
-import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises'
 import { createServer, type AddressInfo } from 'node:net'
-import { join } from 'node:path'
-import { createInterface } from 'node:readline'
-import { promisify } from 'node:util'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import { credentials } from '../sdk/harness.js'
+import { useCli } from './cli-harness.js'
 
-const root = join(import.meta.dirname, '../..')
-let buildDir: string
-let cli: string
-
-// The CLI is a Node program: build it (emit only; typechecking is `npm run typecheck`'s job) into a
-// folder under node_modules, so its bare imports resolve to this project's dependencies.
-beforeAll(async () => {
-  await mkdir(join(root, 'node_modules/.cache'), { recursive: true })
-  buildDir = await mkdtemp(join(root, 'node_modules/.cache/fake-ecr-cli-'))
-  await promisify(execFile)(process.execPath, [
-    join(root, 'node_modules/typescript/bin/tsc'),
-    ...['-p', join(root, 'tsconfig.build.json'), '--outDir', buildDir, '--noCheck', '--declaration', 'false', '--sourceMap', 'false'],
-  ])
-  await writeFile(join(buildDir, 'package.json'), '{"type":"module"}')
-  cli = join(buildDir, 'handlers/node/cli.js')
-}, 60_000)
-
-afterAll(async () => {
-  if (buildDir !== undefined) await rm(buildDir, { recursive: true, force: true })
-})
-
-interface Finished {
-  code: number | null
-  stdout: string
-  stderr: string
-}
-
-function run(args: string[]): Promise<Finished> {
-  return new Promise((resolve, reject) => {
-    execFile(process.execPath, [cli, ...args], (error, stdout, stderr) => {
-      if (error !== null && typeof error.code !== 'number') reject(error)
-      else resolve({ code: error === null ? 0 : (error.code as number), stdout, stderr })
-    })
-  })
-}
-
-/** Starts the CLI and resolves with its first line of output, once it is listening. */
-async function startCli(args: string[]): Promise<{ child: ChildProcess; firstLine: string }> {
-  const child = spawn(process.execPath, [cli, ...args], { stdio: ['ignore', 'pipe', 'inherit'] })
-  const lines = createInterface({ input: child.stdout! })
-  const [firstLine] = (await once(lines, 'line')) as [string]
-  return { child, firstLine }
-}
+const { run, start: startCli } = useCli()
 
 describe('fake-ecr CLI', () => {
   it('listens, prints its URL with a hint, serves the options it was given, and stops on SIGTERM', async () => {
@@ -59,7 +13,7 @@ describe('fake-ecr CLI', () => {
     try {
       const url = /^fake-ecr listening on (http:\/\/127\.0\.0\.1:\d+) /.exec(firstLine)?.[1]
       expect(firstLine).toBe(
-        `fake-ecr listening on ${url} (try: aws ecr describe-repositories --endpoint-url ${url} --region eu-central-1)`,
+        `fake-ecr listening on ${url} (state in memory; try: aws ecr describe-repositories --endpoint-url ${url} --region eu-central-1)`,
       )
       const client = new ECRClient({ endpoint: url, region: 'eu-central-1', credentials, maxAttempts: 1 })
       const { repository } = await client.send(new CreateRepositoryCommand({ repositoryName: 'web' }))
@@ -117,6 +71,6 @@ describe('fake-ecr CLI', () => {
     const result = await run(['--help'])
     expect(result.code).toBe(0)
     expect(result.stdout).toMatch(/^Usage: fake-ecr \[options\]/)
-    for (const option of ['--port', '--host', '--account-id', '--region']) expect(result.stdout).toContain(option)
+    for (const option of ['--data', '--port', '--host', '--account-id', '--region']) expect(result.stdout).toContain(option)
   })
 })
