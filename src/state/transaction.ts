@@ -1,4 +1,4 @@
-import type { StoredRecord } from '../storage/storage.js'
+import type { ChunkChanges, StoredRecord } from '../storage/storage.js'
 
 /**
  * One call's changes. Every write to engine state goes through the transaction of the call
@@ -61,10 +61,4 @@ export class Transaction {
   chunks(): ChunkChanges {
     return { put: this.chunksToPut, drop: [...this.chunksToDrop] }
   }
-}
-
-/** Chunks of blob and upload bytes one call stores and drops. */
-export interface ChunkChanges {
-  put: ReadonlyMap<string, Uint8Array>
-  drop: readonly string[]
 }

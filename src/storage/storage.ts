@@ -1,8 +1,12 @@
 import type { RecordKind } from '../state/kinds.js'
-import type { ChunkChanges } from '../state/transaction.js'
 
 export type { RecordKind } from '../state/kinds.js'
-export type { ChunkChanges } from '../state/transaction.js'
+
+/** Chunks of blob and upload bytes one call stores (before its records) and drops (after them). */
+export interface ChunkChanges {
+  put: ReadonlyMap<string, Uint8Array>
+  drop: readonly string[]
+}
 
 /**
  * One record as storage sees it. `scope` places it: `[]` for what belongs to the whole engine
