@@ -105,7 +105,7 @@ export class Engine {
     })
   }
 
-  /** Every record, in a stable order: kind, then scope, then id. */
+  /** Every record, in a stable order: by scope, then kind (in declaration order), then id. */
   snapshot(): StoredRecord[] {
     return [...this.state.records()].sort(compareRecords)
   }

@@ -43,23 +43,14 @@ export function createIndexedDbStorage(
     ...(format !== undefined && { format }),
     ...(compaction !== undefined && { compaction }),
   })
-  return {
+  const closeStorage = storage.close
+  return Object.assign(storage, {
     databaseName,
-    location: storage.location,
-    get pendingChanges() {
-      return storage.pendingChanges
-    },
-    read: storage.read,
-    write: storage.write,
-    clear: storage.clear,
-    subscribe: storage.subscribe,
-    readChunk: storage.readChunk,
-    signingKey: storage.signingKey,
     close() {
-      storage.close()
+      closeStorage()
       store.close()
     },
-  }
+  })
 }
 
 /** Writers of a database in this page, when the Web Locks API cannot make them take turns across tabs. */

@@ -50,29 +50,19 @@ export async function fileSystemStorage(directory: string): Promise<FileSystemSt
       startAfresh: `move ${path} aside (or delete it)`,
     },
   })
+  const closeStorage = storage.close
   let closed: Promise<void> | undefined
-  return {
+  return Object.assign(storage, {
     directory: path,
-    location,
-    get pendingChanges() {
-      return storage.pendingChanges
-    },
-    read: storage.read,
-    write: storage.write,
-    clear: storage.clear,
-    subscribe: storage.subscribe,
-    readChunk: storage.readChunk,
-    signingKey: storage.signingKey,
-    ...(storage.listChunks !== undefined && { listChunks: storage.listChunks }),
     close() {
       // Writes under way finish first; then the directory is free for another process.
       closed ??= store.exclusive(async () => {
-        storage.close()
+        closeStorage()
         await release()
       })
       return closed
     },
-  }
+  })
 }
 
 /**
