@@ -4,6 +4,7 @@ import { bytesToHex, randomBytes } from '@noble/hashes/utils.js'
 import { catchUp } from './clock-effects.js'
 import { collectGarbage } from './domain/blobs.js'
 import { EcrError } from './errors.js'
+import { StorageError } from './storage/storage-error.js'
 import type { createEmitter } from './events.js'
 import type { CallContext } from './glossary.js'
 import type { EngineSettings, OperationContext, ReadChunk } from './operations/context.js'
@@ -32,8 +33,8 @@ type Place = Required<Pick<CallContext, 'accountId' | 'region'>> & Pick<CallCont
 /**
  * The engine's state and the one path every change to it takes (decisions/commit-path.md):
  * calls run one at a time; each catches up with the clock, runs its work and collects the blob
- * bytes nothing holds any more, all in one transaction; a failure undoes the lot; a success is
- * announced (`change`) and handed to storage before the call returns.
+ * bytes nothing holds any more, all in one transaction; its changes are stored, then announced
+ * (`change`), before the call returns. A failure anywhere, storage included, undoes the lot.
  */
 export class Engine {
   readonly state = new EngineState()
@@ -68,29 +69,30 @@ export class Engine {
 
   /**
    * The commit path: runs `work` in a transaction of its own once the calls before it are done,
-   * after catching up with the clock. Anything `work` throws undoes every write of the call
-   * (clock effects included) and is rethrown, as a ServerException unless it is an EcrError.
+   * after catching up with the clock, and stores what it changed. Anything `work` throws, and a
+   * failure to store, undoes every write of the call (clock effects included) and is rethrown, as
+   * a ServerException unless it is an EcrError.
    */
   run<T>(place: Partial<Place>, work: (ctx: OperationContext) => T | Promise<T>, what: string): Promise<T> {
     return this.exclusive(async () => {
       const tx = new Transaction(this.options.beforeWrite)
       const ctx = this.context(tx, { accountId: this.options.accountId, region: this.options.region, ...place }, this.options.now())
       const seqBefore = this.seq
-      let output: T
       try {
         catchUp(ctx)
-        output = await work(ctx)
+        const output = await work(ctx)
         collectGarbage(ctx)
+        await this.store(tx)
+        return output
       } catch (error) {
         tx.rollback()
         this.state.indexes.blobReferences.released.clear()
         // Sequence numbers a failed call took are handed out again: it leaves no trace at all.
         this.seq = seqBefore
         if (error instanceof EcrError) throw error
+        if (error instanceof StorageError) throw new EcrError('ServerException', error.message)
         throw new EcrError('ServerException', `fake-ecr failed while running ${what}: ${String(error)}`)
       }
-      await this.commit(tx)
-      return output
     })
   }
 
@@ -141,23 +143,28 @@ export class Engine {
     return ctx
   }
 
-  /** Announces a successful call's changes and hands them to storage (whose failures are reported, not thrown). */
-  private async commit(tx: Transaction): Promise<void> {
+  /**
+   * Hands a call's changes to storage, then announces them. A storage failure is reported
+   * (`storage-error`) and thrown: the call fails, so that every call that succeeded is stored.
+   */
+  private async store(tx: Transaction): Promise<void> {
     const records = tx.changes()
+    if (records.length === 0) return
     const chunks = tx.chunks()
+    const { storage } = this.options
+    if (storage !== undefined) {
+      try {
+        await storage.write(records, this.memoryChunks === undefined ? chunks : undefined)
+      } catch (error) {
+        this.options.reportStorageError(error)
+        throw error instanceof StorageError ? error : new StorageError(`Failed to save fake-ecr state to ${storage.location ?? 'storage'}: ${String(error)}`, { cause: error })
+      }
+    }
     if (this.memoryChunks !== undefined) {
       for (const [id, bytes] of chunks.put) this.memoryChunks.set(id, bytes)
       for (const id of chunks.drop) this.memoryChunks.delete(id)
     }
-    if (records.length === 0) return
     this.options.emitter.emit('change', { records, origin: 'local' })
-    const { storage } = this.options
-    if (storage === undefined) return
-    try {
-      await storage.write(records, this.memoryChunks === undefined ? chunks : undefined)
-    } catch (error) {
-      this.options.reportStorageError(error)
-    }
   }
 
   /** Loads stored state (every record checked against its kind first), then follows other engines' changes. */

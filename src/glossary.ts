@@ -15,7 +15,7 @@ export interface EcrEvents {
    * (`external`). `records` are the records changed; `cleared` says everything was reset.
    */
   change: { records: readonly StoredRecord[]; origin: 'local' | 'external'; cleared?: true }
-  /** The storage adapter failed; the engine keeps working in memory. */
+  /** The storage adapter failed to store a call's changes (the call failed and changed nothing). */
   'storage-error': { error: unknown }
 }
 
@@ -88,7 +88,7 @@ export interface EcrOptions {
   seed?: RegistrySeed | ((ecr: Ecr) => Promise<void> | void)
   /** Where state is persisted (default: nowhere; state lives in memory). */
   storage?: StorageAdapter
-  /** Called when the storage adapter fails; the engine keeps working in memory (default: console.warn). */
+  /** Called when the storage adapter fails to store a call's changes, which fails the call (default: console.warn). */
   onStorageError?: (error: unknown) => void
   /**
    * Sees every record an operation is about to write; throwing aborts the call, which then

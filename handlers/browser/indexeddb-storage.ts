@@ -34,7 +34,6 @@ export function createIndexedDbStorage(
   const storage = keyValueStorage(store, {
     advice: {
       location: `IndexedDB database "${databaseName}"`,
-      whileFailing: 'The page keeps working in memory',
       freeSpace: 'free up storage for this site (DevTools › Application › Storage), or call ecr.reset() to start from an empty registry',
       useOther: 'pass another databaseName to fake-ecr',
       startAfresh: `delete the database (DevTools › Application › Storage, or indexedDB.deleteDatabase('${databaseName}'))`,
@@ -112,6 +111,10 @@ function indexedDbKeyValueStore(databaseName: string): KeyValueStore & { close()
     async get(key) {
       const request = await transact('readonly', (store) => store.get(key))
       return request.result as Uint8Array | undefined
+    },
+    async getMany(keys) {
+      const requests = await transact('readonly', (store) => keys.map((key) => store.get(key)))
+      return requests.map((request) => request.result as Uint8Array | undefined)
     },
     async getRange(key, offset, length) {
       const request = await transact('readonly', (store) => store.get(key))

@@ -44,7 +44,6 @@ export async function fileSystemStorage(directory: string): Promise<FileSystemSt
   const storage = keyValueStorage(store, {
     advice: {
       location,
-      whileFailing: 'The server keeps working in memory',
       freeSpace: `free up space on the disk that holds ${path}, or make it writable again`,
       useOther: 'pass another data directory',
       startAfresh: `move ${path} aside (or delete it)`,
@@ -108,16 +107,18 @@ function directoryStore(root: string): KeyValueStore {
       else if (PARTIAL.test(entry.name)) await rm(path, { force: true })
     }
   }
+  const get = async (key: string) => {
+    try {
+      return new Uint8Array(await readFile(pathOf(key)))
+    } catch (error) {
+      if (isMissing(error)) return undefined
+      throw error
+    }
+  }
   return {
     atomic: false,
-    async get(key) {
-      try {
-        return new Uint8Array(await readFile(pathOf(key)))
-      } catch (error) {
-        if (isMissing(error)) return undefined
-        throw error
-      }
-    },
+    get,
+    getMany: (keys) => Promise.all(keys.map(get)),
     async getRange(key, offset, length) {
       let file
       try {

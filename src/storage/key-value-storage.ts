@@ -1,5 +1,6 @@
 import { randomBytes } from '@noble/hashes/utils.js'
 import { KINDS, isRecordKind } from '../state/kinds.js'
+import { StorageError } from './storage-error.js'
 import type { ChunkChanges, ExternalChange, KeyValueStore, StorageAdapter, StoredRecord } from './storage.js'
 
 /**
@@ -29,8 +30,6 @@ const COMPACTION: CompactionLimits = { entries: 200, records: 2000 }
 export interface StorageAdvice {
   /** Where the state is: `directory "/srv/ecr"`, `IndexedDB database "fake-ecr"`. */
   location: string
-  /** What goes on while writes fail: "The page keeps working in memory". */
-  whileFailing: string
   /** How to make writes work again: "free up storage for this site…". */
   freeSpace: string
   /** How to use other storage instead of this one: "pass another databaseName". */
@@ -56,33 +55,11 @@ export interface KeyValueStorageOptions {
 /** A storage adapter over a key-value store, as `keyValueStorage` makes it. */
 export interface KeyValueStorage extends StorageAdapter {
   readonly location: string
-  /**
-   * Changes that a failed write could not save yet (the stored state is still consistent, as
-   * of the last saved change); they are saved with the next write that succeeds.
-   */
-  readonly pendingChanges: number
   subscribe(listener: (event: ExternalChange) => void): () => void
   readChunk(id: string, offset?: number, length?: number): Promise<Uint8Array | undefined>
   signingKey(): Promise<Uint8Array>
   /** Stops talking to other engines. */
   close(): void
-}
-
-/**
- * A failure of persistent storage, worded as "what failed: why. Suggested fix: ...". Write
- * failures say how many changes wait to be saved (`pendingChanges`) and whether the previous
- * write failed too (`repeated`), so a warning can be given once per run of failures.
- */
-export class StorageError extends Error {
-  override readonly name = 'StorageError'
-  readonly repeated: boolean
-  readonly pendingChanges: number
-
-  constructor(message: string, options: { cause?: unknown; repeated?: boolean; pendingChanges?: number } = {}) {
-    super(message, { cause: options.cause })
-    this.repeated = options.repeated ?? false
-    this.pendingChanges = options.pendingChanges ?? 0
-  }
 }
 
 /** What engines sharing a store tell each other on the BroadcastChannel. */
@@ -119,8 +96,7 @@ const decoder = new TextDecoder()
 /**
  * Persistent storage for the engine over any {@link KeyValueStore}: the format version and its
  * migrations, a log with one entry per write folded into a chunked snapshot now and then, blob
- * bytes written once each as chunks, failed writes kept and retried with the next one, and
- * (optionally) other engines on the same store kept in step. `indexedDbStorage` and
+ * bytes written once each as chunks, and (optionally) other engines on the same store kept in step. `indexedDbStorage` and
  * `fileSystemStorage` are this over IndexedDB and a directory; `memoryStorage` over a `Map`.
  *
  * @example
@@ -132,7 +108,6 @@ export function keyValueStorage(kv: KeyValueStore, options: KeyValueStorageOptio
   const compaction = options.compaction ?? COMPACTION
   const advice: StorageAdvice = {
     location: 'storage',
-    whileFailing: 'The engine keeps working in memory',
     freeSpace: 'make the storage writable again',
     useOther: 'use other storage',
     startAfresh: 'empty the storage',
@@ -140,12 +115,6 @@ export function keyValueStorage(kv: KeyValueStore, options: KeyValueStorageOptio
   }
   const formatEntry = json({ writer: 'fake-ecr', version: format.version })
 
-  // Changes not saved yet, in the order to apply them. A record's later value replaces its
-  // earlier one; a repository's deletion (which takes its contents) is keyed apart from the
-  // repository record, so that deleting and re-creating a repository keeps both, in order.
-  const pendingRecords = new Map<string, StoredRecord>()
-  const pendingPuts = new Map<string, Uint8Array>()
-  const pendingDrops = new Set<string>()
   let formatWritten = false
   let failing = false
   // The sizes of the log since the last compaction, and of the snapshot, as this engine knows them.
@@ -158,33 +127,8 @@ export function keyValueStorage(kv: KeyValueStore, options: KeyValueStorageOptio
   const damaged = (reason: string) =>
     refuse(reason, `restore it from a backup, or ${advice.startAfresh} to start afresh. Nothing stored was changed.`)
 
-  const enqueue = (records: readonly StoredRecord[], chunks: ChunkChanges | undefined) => {
-    for (const [id, bytes] of chunks?.put ?? []) {
-      pendingDrops.delete(id)
-      pendingPuts.set(id, bytes)
-    }
-    for (const id of chunks?.drop ?? []) {
-      // Bytes never saved need no deleting.
-      if (!pendingPuts.delete(id)) pendingDrops.add(id)
-    }
-    for (const record of records) {
-      const id = recordId(record)
-      if (cascades(record)) {
-        for (const [pendingId, pending] of pendingRecords) {
-          if (pendingId === id || isUnder(pending, record)) pendingRecords.delete(pendingId)
-        }
-        pendingRecords.delete(`cascade ${id}`)
-        pendingRecords.set(`cascade ${id}`, record)
-        continue
-      }
-      pendingRecords.delete(id)
-      pendingRecords.set(id, record)
-    }
-  }
-
-  /** Reads a JSON entry; a value that is not JSON means the store was damaged. */
-  const readJson = async (key: string): Promise<unknown> => {
-    const bytes = await kv.get(key)
+  /** A JSON entry's value; one that is not JSON means the store was damaged. */
+  const parseJson = (key: string, bytes: Uint8Array | undefined): unknown => {
     if (bytes === undefined) return undefined
     try {
       return JSON.parse(decoder.decode(bytes))
@@ -192,6 +136,7 @@ export function keyValueStorage(kv: KeyValueStore, options: KeyValueStorageOptio
       throw damaged(`its entry ${key} is not valid JSON`)
     }
   }
+  const readJson = async (key: string): Promise<unknown> => parseJson(key, await kv.get(key))
 
   const readHead = async (): Promise<Head> => {
     const head = await readJson(HEAD_KEY)
@@ -201,11 +146,15 @@ export function keyValueStorage(kv: KeyValueStore, options: KeyValueStorageOptio
     return { snapshot, chunks, logFrom }
   }
 
-  const readRecords = async (key: string): Promise<StoredRecord[]> => {
-    const records = await readJson(key)
-    if (records === undefined) throw damaged(`its entry ${key} is missing`)
-    if (!Array.isArray(records) || !records.every(isStoredRecord)) throw damaged(`its entry ${key} does not hold records`)
-    return records.map((record) => ({ ...record, value: record.value }))
+  /** The records of log or snapshot entries, read at once. */
+  const readRecords = async (keys: readonly string[]): Promise<StoredRecord[][]> => {
+    const values = await kv.getMany(keys)
+    return keys.map((key, index) => {
+      const records = parseJson(key, values[index])
+      if (records === undefined) throw damaged(`its entry ${key} is missing`)
+      if (!Array.isArray(records) || !records.every(isStoredRecord)) throw damaged(`its entry ${key} does not hold records`)
+      return records.map((record) => ({ ...record, value: record.value }))
+    })
   }
 
   /** The records the snapshot and the log add up to, and the log's extent. */
@@ -214,8 +163,7 @@ export function keyValueStorage(kv: KeyValueStore, options: KeyValueStorageOptio
     const snapshotKeys = head.snapshot === undefined ? [] : await kv.list(`${SNAPSHOT}${head.snapshot}/`)
     if (snapshotKeys.length !== head.chunks) throw damaged(`its snapshot ${head.snapshot} has ${snapshotKeys.length} of its ${head.chunks} entries`)
     const logKeys = (await kv.list(LOG)).filter((key) => logIndex(key) >= head.logFrom)
-    const snapshot = await Promise.all(snapshotKeys.map(readRecords))
-    const log = await Promise.all(logKeys.map(readRecords))
+    const [snapshot, log] = await Promise.all([readRecords(snapshotKeys), readRecords(logKeys)])
     return { head, records: replay(snapshot, log), logKeys }
   }
 
@@ -223,44 +171,40 @@ export function keyValueStorage(kv: KeyValueStore, options: KeyValueStorageOptio
     const repeated = failing
     failing = true
     return new StorageError(
-      `Failed to save fake-ecr state to ${advice.location}: ${describe(cause)}. ${advice.whileFailing}; the stored state is as it was after ` +
-        `the last change saved, and the ${pendingRecords.size} unsaved change(s) are saved with the next change that succeeds. ` +
+      `Failed to save fake-ecr state to ${advice.location}: ${describe(cause)}. Nothing of the call is stored or kept: it failed. ` +
         `Suggested fix: ${advice.freeSpace}.`,
-      { cause, repeated, pendingChanges: pendingRecords.size },
+      { cause, repeated },
     )
   }
 
-  /** Saves whatever is pending in one batch: chunks, then a log entry, then the chunks to drop. */
-  const flush = async () => {
-    if (pendingRecords.size === 0 && pendingPuts.size === 0 && pendingDrops.size === 0) return
-    const records = [...pendingRecords]
-    const puts = [...pendingPuts]
-    const drops = [...pendingDrops]
+  /**
+   * Stores one call's changes: its chunks, then one log entry (the point at which the call is
+   * stored), then the chunks it drops. Where a batch is all or nothing, that is one batch; else
+   * the drops come in a second one, whose failure only leaves bytes behind (swept at the next start).
+   */
+  const save = async (records: readonly StoredRecord[], chunks: ChunkChanges | undefined) => {
     const batch: Array<{ key: string; value: Uint8Array | undefined }> = []
+    const drops = (chunks?.drop ?? []).map((id) => ({ key: CHUNK + id, value: undefined }))
     try {
       if (!formatWritten) batch.push({ key: FORMAT_KEY, value: formatEntry })
-      for (const [id, bytes] of puts) batch.push({ key: CHUNK + id, value: bytes })
+      for (const [id, bytes] of chunks?.put ?? []) batch.push({ key: CHUNK + id, value: bytes })
       if (records.length > 0) {
         const [head, logKeys] = await Promise.all([readHead(), kv.list(LOG)])
         const last = logKeys.at(-1)
         const next = Math.max(head.logFrom, last === undefined ? 0 : logIndex(last) + 1)
-        batch.push({ key: logKey(next), value: json(records.map(([, record]) => record)) })
+        batch.push({ key: logKey(next), value: json(records) })
       }
-      for (const id of drops) batch.push({ key: CHUNK + id, value: undefined })
-      await kv.write(batch)
+      await kv.write(kv.atomic ? [...batch, ...drops] : batch)
     } catch (cause) {
       throw saveFailure(cause)
     }
     failing = false
     formatWritten = true
-    // Entries changed again while this batch was written stay pending for the next one.
-    for (const [id, record] of records) if (pendingRecords.get(id) === record) pendingRecords.delete(id)
-    for (const [id, bytes] of puts) if (pendingPuts.get(id) === bytes) pendingPuts.delete(id)
-    for (const id of drops) pendingDrops.delete(id)
+    if (!kv.atomic && drops.length > 0) await kv.write(drops).catch(() => undefined)
     if (records.length > 0) {
       logEntries += 1
       logRecords += records.length
-      post({ changes: records.map(([, record]) => record) })
+      post({ changes: records })
     }
     // Limits grow with the snapshot, so compaction costs about the same per write at any size.
     if (logEntries >= Math.max(compaction.entries, snapshotRecords / 20) || logRecords >= Math.max(compaction.records, snapshotRecords / 2)) {
@@ -314,21 +258,12 @@ export function keyValueStorage(kv: KeyValueStore, options: KeyValueStorageOptio
     const message = event.data as Partial<BroadcastMessage> | null
     // Engines of another format ignore each other.
     if (message?.writer !== 'fake-ecr' || message.version !== format.version || message.change === undefined) return
-    // Another engine wiped the state: what this one had not saved yet was wiped with it.
-    if ('cleared' in message.change) {
-      pendingRecords.clear()
-      pendingPuts.clear()
-      pendingDrops.clear()
-    }
     early?.push(message.change)
     for (const listener of listeners) listener(message.change)
   })
 
   const storage: KeyValueStorage = {
     location: advice.location,
-    get pendingChanges() {
-      return pendingRecords.size
-    },
 
     read: () =>
       kv.exclusive(async () => {
@@ -375,18 +310,12 @@ export function keyValueStorage(kv: KeyValueStore, options: KeyValueStorageOptio
         return migrated
       }),
 
-    write(records, chunks) {
-      enqueue(records, chunks)
-      return kv.exclusive(flush)
-    },
+    write: (records, chunks) => kv.exclusive(() => save(records, chunks)),
 
     clear: () =>
       kv.exclusive(async () => {
         const keys = (await kv.list('')).filter((key) => key !== SIGNING_KEY && key !== FORMAT_KEY)
         await kv.write([...keys.map((key) => ({ key, value: undefined })), { key: FORMAT_KEY, value: formatEntry }])
-        pendingRecords.clear()
-        pendingPuts.clear()
-        pendingDrops.clear()
         formatWritten = true
         logEntries = logRecords = snapshotRecords = 0
         post({ cleared: true })
@@ -400,8 +329,6 @@ export function keyValueStorage(kv: KeyValueStore, options: KeyValueStorageOptio
     },
 
     async readChunk(id, offset = 0, length) {
-      const pending = pendingPuts.get(id)
-      if (pending !== undefined) return pending.slice(offset, length === undefined ? undefined : offset + length)
       if (length === undefined) {
         const bytes = await kv.get(CHUNK + id)
         return offset === 0 ? bytes : bytes?.slice(offset)

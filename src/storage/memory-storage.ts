@@ -18,6 +18,9 @@ export function memoryKeyValueStore(): KeyValueStore & { readonly entries: Reado
     async get(key) {
       return entries.get(key)?.slice()
     },
+    async getMany(keys) {
+      return keys.map((key) => entries.get(key)?.slice())
+    },
     async getRange(key, offset, length) {
       return entries.get(key)?.slice(offset, offset + length)
     },

@@ -73,6 +73,8 @@ export interface KeyValueStore {
    */
   readonly atomic?: boolean
   get(key: string): Promise<Uint8Array | undefined>
+  /** Several values at once (one IndexedDB transaction, say), in the order of `keys`. */
+  getMany(keys: readonly string[]): Promise<Array<Uint8Array | undefined>>
   /** `length` bytes of a value from `offset` (fewer at its end), without reading the rest where the backend can. */
   getRange(key: string, offset: number, length: number): Promise<Uint8Array | undefined>
   /** Every key that starts with `prefix`, sorted. */

@@ -54,9 +54,11 @@ describe('persistence across page loads', () => {
   it('a new engine on the same database starts with the state the previous one left', async () => {
     const name = freshName()
     const first = await load(name)
-    await first.ecr.seed.image('web', { tag: 'v1' })
+    const image = await first.ecr.seed.image('web', { tag: 'v1' })
     await first.ecr.call('CreateRepository', { repositoryName: 'api' }, { region: 'eu-west-1' })
     await first.ecr.call('PutLifecyclePolicy', { repositoryName: 'web', lifecyclePolicyText: LIFECYCLE_POLICY })
+    const layer = JSON.parse(image.imageManifest).layers[0]
+    const { downloadUrl } = await first.ecr.call('GetDownloadUrlForLayer', { repositoryName: 'web', layerDigest: layer.digest })
     first.storage.close()
 
     const second = await load(name)
@@ -65,9 +67,6 @@ describe('persistence across page loads', () => {
     expect(imageDetails?.[0]?.imageTags).toEqual(['v1'])
     // Layer bytes come back as bytes: the GetDownloadUrlForLayer URL serves them, and one issued
     // before the reload still works (the signing key is stored too).
-    const layer = JSON.parse((await first.ecr.call('BatchGetImage', { repositoryName: 'web', imageIds: [{ imageTag: 'v1' }] })).images![0]!.imageManifest!)
-      .layers[0]
-    const { downloadUrl } = await first.ecr.call('GetDownloadUrlForLayer', { repositoryName: 'web', layerDigest: layer.digest })
     const download = await second.ecr.openDownload(downloadUrl!)
     expect(download).toMatchObject({ status: 'ok', size: layer.size })
     expect(sha256(await (download as Extract<typeof download, { status: 'ok' }>).read())).toBe(layer.digest)
@@ -143,17 +142,23 @@ describe('deleting a repository', () => {
     expect((await load(name)).ecr.snapshot()).toEqual(compacting.ecr.snapshot())
   })
 
-  it('deleted and re-created in calls whose writes failed, it is saved in the right order', async () => {
+  it('deleted and re-created while writes fail, it stays as stored; once they work, deleted and re-created it is saved in order', async () => {
     const name = freshName()
     const { ecr } = await load(name)
     await ecr.seed.image('web', { tag: 'old', layers: [10] })
+    const saved = ecr.snapshot()
     const transaction = vi.spyOn(IDBDatabase.prototype, 'transaction').mockImplementation(() => {
       throw new DOMException('The quota has been exceeded.', 'QuotaExceededError')
     })
+    await expect(ecr.call('DeleteRepository', { repositoryName: 'web', force: true })).rejects.toMatchObject({
+      code: 'ServerException',
+      message: expect.stringContaining(': QuotaExceededError: The quota has been exceeded. Nothing of the call'),
+    })
+    await expect(ecr.seed.image('web', { tag: 'new', layers: [10] })).rejects.toMatchObject({ code: 'ServerException' })
+    expect(ecr.snapshot()).toEqual(saved)
+    transaction.mockRestore()
     await ecr.call('DeleteRepository', { repositoryName: 'web', force: true })
     await ecr.seed.image('web', { tag: 'new', layers: [10] })
-    transaction.mockRestore()
-    await ecr.call('CreateRepository', { repositoryName: 'other' })
     const reloaded = await load(name)
     expect(reloaded.ecr.snapshot()).toEqual(ecr.snapshot())
     expect((await reloaded.ecr.call('ListImages', { repositoryName: 'web' })).imageIds?.map((id) => id.imageTag)).toEqual(['new'])
@@ -161,14 +166,16 @@ describe('deleting a repository', () => {
 })
 
 describe('failures', () => {
-  it('a write that fails half-way stores nothing of the change; the engine reports it and goes on', async () => {
+  it('a write that fails half-way stores nothing: the call fails and changes nothing, and the next one works', async () => {
     const name = freshName()
-    const { ecr, storage } = await load(name)
+    const { ecr } = await load(name)
     const image = await ecr.seed.image('web', { tag: 'v1' })
     await ecr.call('PutImage', { repositoryName: 'web', imageManifest: image.imageManifest, imageTag: 'v2' })
     const saved = ecr.snapshot()
     const errors: unknown[] = []
     ecr.on('storage-error', ({ error }) => errors.push(error))
+    const changes: unknown[] = []
+    ecr.on('change', (event) => changes.push(event))
     // Deleting an image with two tags changes seven records (the tags, the image, its four blobs now
     // unused): the transaction aborts once they are written.
     vi.spyOn(IDBObjectStore.prototype, 'put').mockImplementationOnce(function (this: IDBObjectStore, value, key) {
@@ -176,27 +183,26 @@ describe('failures', () => {
       this.transaction.abort()
       return request
     })
-    const { imageIds } = await ecr.call('BatchDeleteImage', { repositoryName: 'web', imageIds: [{ imageDigest: image.imageDigest }] })
-    expect(imageIds).toHaveLength(2)
+    const deleteImage = () => ecr.call('BatchDeleteImage', { repositoryName: 'web', imageIds: [{ imageDigest: image.imageDigest }] })
+    const failure = await deleteImage().catch((error: unknown) => error)
+    expect(failure).toMatchObject({
+      code: 'ServerException',
+      status: 500,
+      message: expect.stringMatching(/^Failed to save fake-ecr state to IndexedDB database "fake-ecr-test-\d+": AbortError.*Nothing of the call is stored or kept: it failed\. Suggested fix: free up storage/),
+    })
     expect(errors).toHaveLength(1)
     expect(errors[0]).toBeInstanceOf(StorageError)
-    expect(String((errors[0] as Error).message)).toMatch(
-      /^Failed to save fake-ecr state to IndexedDB database "fake-ecr-test-\d+": \w+Error: .*The page keeps working in memory.*Suggested fix: /,
-    )
-    expect(storage.pendingChanges).toBe(7)
-    // Memory has the change; storage still holds the state from before it, whole.
-    expect((await ecr.call('ListImages', { repositoryName: 'web' })).imageIds).toEqual([])
-    const meanwhile = await load(name)
-    expect(meanwhile.ecr.snapshot()).toEqual(saved)
-    meanwhile.storage.close()
+    expect(changes).toEqual([])
+    // Memory and storage both hold the state from before the call.
+    expect(ecr.snapshot()).toEqual(saved)
+    expect((await load(name)).ecr.snapshot()).toEqual(saved)
 
-    // The next successful write saves the pending change with its own.
-    await ecr.call('CreateRepository', { repositoryName: 'api' })
-    expect(storage.pendingChanges).toBe(0)
+    // Asked again (as the SDK does with a 500), it succeeds.
+    expect((await deleteImage()).imageIds).toHaveLength(2)
     expect((await load(name)).ecr.snapshot()).toEqual(ecr.snapshot())
   })
 
-  it('a request that throws undoes the writes before it in the transaction, and repeated failures are marked as such', async () => {
+  it('a request that throws in the transaction stores nothing of the call, and repeated failures are marked as such', async () => {
     const name = freshName()
     const { ecr } = await load(name)
     await ecr.call('CreateRepository', { repositoryName: 'web' })
@@ -211,18 +217,17 @@ describe('failures', () => {
       if (String(key).startsWith('log/')) throw new DOMException('The operation failed for reasons unrelated to the database itself.', 'UnknownError')
       return IDB_PUT.call(this, value, key)
     })
-    const { layerDigest } = await ecr.call('CompleteLayerUpload', { repositoryName: 'web', uploadId, layerDigests: [sha256(bytes)] })
-    expect((await load(name)).ecr.snapshot()).toEqual(saved)
-    await ecr.call('TagResource', { resourceArn: 'arn:aws:ecr:us-east-1:123456789012:repository/web', tags: [{ Key: 'team', Value: 'a' }] })
-    expect(errors.map((error) => [error.repeated, error.pendingChanges])).toEqual([
-      [false, 3],
-      [true, 4],
-    ])
-    expect(errors[0]?.message).toContain('UnknownError: The operation failed for reasons unrelated to the database itself. The page keeps working')
+    const complete = () => ecr.call('CompleteLayerUpload', { repositoryName: 'web', uploadId, layerDigests: [sha256(bytes)] })
+    await expect(complete()).rejects.toMatchObject({ code: 'ServerException' })
+    await expect(
+      ecr.call('TagResource', { resourceArn: 'arn:aws:ecr:us-east-1:123456789012:repository/web', tags: [{ Key: 'team', Value: 'a' }] }),
+    ).rejects.toMatchObject({ code: 'ServerException' })
+    expect(errors.map((error) => error.repeated)).toEqual([false, true])
+    expect(errors[0]?.message).toContain('UnknownError: The operation failed for reasons unrelated to the database itself. Nothing of the call')
+    expect(ecr.snapshot()).toEqual(saved)
     expect((await load(name)).ecr.snapshot()).toEqual(saved)
     put.mockRestore()
-    await ecr.call('DescribeRepositories', {})
-    await ecr.call('UntagResource', { resourceArn: 'arn:aws:ecr:us-east-1:123456789012:repository/web', tagKeys: ['team'] })
+    const { layerDigest } = await complete()
     const reloaded = await load(name)
     expect(reloaded.ecr.snapshot()).toEqual(ecr.snapshot())
     expect((await reloaded.ecr.call('BatchCheckLayerAvailability', { repositoryName: 'web', layerDigests: [layerDigest!] })).layers?.[0]?.layerAvailability).toBe(

@@ -106,24 +106,35 @@ describe('setupEcrWorker', () => {
     expect(await entries(store)).toEqual(before)
   })
 
-  it('when saving fails, warns once per run of failures, reports every failure, and keeps answering', async () => {
-    const { ecr } = await start({ databaseName: freshName() })
+  it('when saving fails, the page sees the calls fail, is warned once per run of failures, and reads keep answering', async () => {
+    const databaseName = freshName()
+    const { ecr } = await start({ databaseName })
     const warn = vi.spyOn(console, 'warn').mockImplementation(() => undefined)
     const failures: unknown[] = []
     ecr.on('storage-error', ({ error }) => failures.push(error))
-    const put = vi.spyOn(IDBObjectStore.prototype, 'put').mockImplementation(() => {
-      throw new DOMException('The quota has been exceeded.', 'QuotaExceededError')
+    await withPage(async (client) => {
+      await client.send(new CreateRepositoryCommand({ repositoryName: 'one' }))
+      const put = vi.spyOn(IDBObjectStore.prototype, 'put').mockImplementation(() => {
+        throw new DOMException('The quota has been exceeded.', 'QuotaExceededError')
+      })
+      for (const repositoryName of ['two', 'three']) {
+        await expect(client.send(new CreateRepositoryCommand({ repositoryName }))).rejects.toMatchObject({
+          name: 'ServerException',
+          $metadata: { httpStatusCode: 500 },
+          message: expect.stringMatching(/^Failed to save fake-ecr state to IndexedDB database ".+": QuotaExceededError: The quota has been exceeded\. Nothing of the call is stored or kept/),
+        })
+      }
+      expect(failures).toHaveLength(2)
+      expect(warn).toHaveBeenCalledOnce()
+      expect(String(warn.mock.calls[0]?.[0])).toMatch(/^fake-ecr: Failed to save fake-ecr state .*QuotaExceededError/)
+      const { repositories } = await client.send(new DescribeRepositoriesCommand({}))
+      expect(repositories?.map((repository) => repository.repositoryName)).toEqual(['one'])
+      put.mockRestore()
+      await client.send(new CreateRepositoryCommand({ repositoryName: 'two' }))
     })
-    await ecr.call('CreateRepository', { repositoryName: 'one' })
-    await ecr.call('CreateRepository', { repositoryName: 'two' })
     expect(failures).toHaveLength(2)
-    expect(warn).toHaveBeenCalledOnce()
-    expect(String(warn.mock.calls[0]?.[0])).toMatch(/^fake-ecr: Failed to save fake-ecr state .*QuotaExceededError.*The page keeps working in memory/)
-    put.mockRestore()
-    await ecr.call('CreateRepository', { repositoryName: 'three' })
-    expect(failures).toHaveLength(2)
-    const { repositories } = await ecr.call('DescribeRepositories', {})
-    expect(repositories?.map((repository) => repository.repositoryName)).toEqual(['one', 'two', 'three'])
+    const reloaded = await start({ databaseName })
+    expect((await reloaded.ecr.call('DescribeRepositories', {})).repositories?.map((repository) => repository.repositoryName)).toEqual(['one', 'two'])
   })
 
   it('says how to serve the worker script when the worker does not start', async () => {

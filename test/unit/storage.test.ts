@@ -63,14 +63,23 @@ describe('storage seam', () => {
     expect([...store.entries.keys()].sort()).toEqual(['format', 'signing-key'])
   })
 
-  it('reports a failing adapter and keeps working in memory', async () => {
+  it('fails a call whose changes the adapter could not store, reports it, and undoes the call', async () => {
     const problems: unknown[] = []
+    let failing = true
+    const storage = memoryStorage()
     const ecr = createEcr({
-      storage: { read: () => [], write: () => Promise.reject(new Error('quota exceeded')), clear: () => undefined },
+      storage: { ...storage, write: (records, chunks) => (failing ? Promise.reject(new Error('quota exceeded')) : storage.write(records, chunks)) },
       onStorageError: (error) => problems.push(error),
     })
-    await ecr.call('CreateRepository', { repositoryName: 'app' })
+    await expect(ecr.call('CreateRepository', { repositoryName: 'app' })).rejects.toMatchObject({
+      code: 'ServerException',
+      status: 500,
+      message: 'Failed to save fake-ecr state to memory storage: Error: quota exceeded',
+    })
     expect(problems).toEqual([new Error('quota exceeded')])
+    expect(ecr.snapshot()).toEqual([])
+    failing = false
+    await ecr.call('CreateRepository', { repositoryName: 'app' })
     expect((await ecr.call('DescribeRepositories', {})).repositories).toHaveLength(1)
   })
 })
