@@ -74,7 +74,7 @@ export class Engine {
    * a ServerException unless it is an EcrError.
    */
   run<T>(place: Partial<Place>, work: (ctx: OperationContext) => T | Promise<T>, what: string): Promise<T> {
-    return this.exclusive(async () => {
+    const ran = this.inTurn(async () => {
       const tx = new Transaction(this.options.beforeWrite)
       const ctx = this.context(tx, { accountId: this.options.accountId, region: this.options.region, ...place }, this.options.now())
       const seqBefore = this.seq
@@ -89,16 +89,22 @@ export class Engine {
         this.state.indexes.blobReferences.released.clear()
         // Sequence numbers a failed call took are handed out again: it leaves no trace at all.
         this.seq = seqBefore
-        if (error instanceof EcrError) throw error
-        if (error instanceof StorageError) throw new EcrError('ServerException', error.message)
-        throw new EcrError('ServerException', `fake-ecr failed while running ${what}: ${String(error)}`)
+        throw error
       }
+    })
+    return ran.catch((error: unknown) => {
+      if (error instanceof EcrError) throw error
+      if (error instanceof StorageError) {
+        this.options.reportStorageError(error)
+        throw new EcrError('ServerException', error.message)
+      }
+      throw new EcrError('ServerException', `fake-ecr failed while running ${what}: ${String(error)}`)
     })
   }
 
   /** Forgets every record (and the bytes they name), in memory and in storage. */
   reset(): Promise<void> {
-    return this.exclusive(async () => {
+    return this.inTurn(async () => {
       this.state.clear()
       this.memoryChunks?.clear()
       this.seq = 0
@@ -118,6 +124,22 @@ export class Engine {
     const run = this.queue.then(body).finally(() => this.busy--)
     this.queue = run.catch(() => undefined)
     return run
+  }
+
+  /**
+   * {@link exclusive}, and with storage that has turns, in a turn: what other engines stored
+   * since this one last looked is applied first, and none of them writes until `body` is done.
+   */
+  private inTurn<T>(body: () => Promise<T>): Promise<T> {
+    const { storage } = this.options
+    if (storage?.turn === undefined) return this.exclusive(body)
+    const turn = storage.turn.bind(storage)
+    return this.exclusive(() =>
+      turn(async (missed) => {
+        for (const change of missed) this.applyExternal(change, storage.location ?? 'storage')
+        return body()
+      }),
+    )
   }
 
   private context(tx: Transaction, place: Place, now: number): OperationContext {
@@ -144,8 +166,8 @@ export class Engine {
   }
 
   /**
-   * Hands a call's changes to storage, then announces them. A storage failure is reported
-   * (`storage-error`) and thrown: the call fails, so that every call that succeeded is stored.
+   * Hands a call's changes to storage, then announces them. A storage failure is thrown: the call
+   * fails, so that every call that succeeded is stored.
    */
   private async store(tx: Transaction): Promise<void> {
     const records = tx.changes()
@@ -156,7 +178,6 @@ export class Engine {
       try {
         await storage.write(records, this.memoryChunks === undefined ? chunks : undefined)
       } catch (error) {
-        this.options.reportStorageError(error)
         throw error instanceof StorageError ? error : new StorageError(`Failed to save fake-ecr state to ${storage.location ?? 'storage'}: ${String(error)}`, { cause: error })
       }
     }
@@ -176,18 +197,32 @@ export class Engine {
     if (storage.signingKey !== undefined) this.signingKey = await storage.signingKey()
     this.apply(records)
     await this.sweepChunks(storage, location)
-    // Another engine's change is applied at once, unless calls are under way: then after them.
-    storage.subscribe?.((event) => {
-      const apply = () => this.applyExternal(event, location)
-      if (this.busy > 0) this.exclusive(async () => apply()).catch(this.options.reportStorageError)
-      else {
-        try {
-          apply()
-        } catch (error) {
-          this.options.reportStorageError(error)
-        }
+    if (storage.turn !== undefined) {
+      // Another engine stored something: catch up in a turn of its own (one waiting is enough),
+      // starting with what was stored between loading and listening. One that fails is left to
+      // the next call, which catches up first (and reports what fails).
+      let waiting = false
+      const catchUp = () => {
+        if (waiting) return
+        waiting = true
+        this.inTurn(async () => void (waiting = false)).catch(() => void (waiting = false))
       }
-    })
+      storage.subscribe?.(catchUp)
+      await storage.turn(async (missed) => missed.forEach((change) => this.applyExternal(change, location)))
+    } else {
+      // Another engine's change is applied at once, unless calls are under way: then after them.
+      storage.subscribe?.((event) => {
+        const apply = () => this.applyExternal(event, location)
+        if (this.busy > 0) this.exclusive(async () => apply()).catch(this.options.reportStorageError)
+        else {
+          try {
+            apply()
+          } catch (error) {
+            this.options.reportStorageError(error)
+          }
+        }
+      })
+    }
     return records.length > 0
   }
 
@@ -236,9 +271,14 @@ export class Engine {
       this.options.emitter.emit('change', { records: [], origin: 'external', cleared: true })
       return
     }
-    const records = event.changes.map((record) => checkStoredRecord(record, location))
+    const replaced = 'replaced' in event
+    const records = (replaced ? event.replaced : event.changes).map((record) => checkStoredRecord(record, location))
+    if (replaced) {
+      this.state.clear()
+      this.seq = 0
+    }
     this.apply(records)
-    this.options.emitter.emit('change', { records, origin: 'external' })
+    if (records.length > 0) this.options.emitter.emit('change', { records, origin: 'external' })
   }
 }
 

@@ -37,7 +37,9 @@ export function resolveImageId({ contents }: FoundRepository, imageId: ImageIden
     if (imageDigest !== undefined && imageDigest !== tagged.digest) {
       return fail('ImageTagDoesNotMatchDigest', 'Invalid request parameters: given tag does not map to the given digest')
     }
-    return { image: contents.images.get(tagged.digest)! }
+    // A tag left on a missing image (stored state damaged from outside) names no image.
+    const image = contents.images.get(tagged.digest)
+    return image === undefined ? fail('ImageNotFound', 'Requested image not found') : { image }
   }
   const image = contents.images.get(imageDigest!)
   return image === undefined ? fail('ImageNotFound', 'Requested image not found') : { image }

@@ -42,8 +42,9 @@ export interface KeyValueStorageOptions {
   /** How failures are explained (default: generic words). */
   advice?: Partial<StorageAdvice>
   /**
-   * Tell other engines on the same store about changes, and apply theirs, through a
-   * BroadcastChannel of this name (where BroadcastChannel exists): browser tabs do.
+   * Tell other engines on the same store when this one stored something, through a
+   * BroadcastChannel of this name (where BroadcastChannel exists), so that they catch up at
+   * once rather than at their next call: browser tabs do.
    */
   broadcast?: string
   /** The format written and the migrations known (tests give their own). */
@@ -52,25 +53,29 @@ export interface KeyValueStorageOptions {
   compaction?: CompactionLimits
 }
 
-/** A storage adapter over a key-value store, as `keyValueStorage` makes it. */
+/** A storage adapter over a key-value store, as `keyValueStorage` makes it: one engine's view of the store. */
 export interface KeyValueStorage extends StorageAdapter {
   readonly location: string
   subscribe(listener: (event: ExternalChange) => void): () => void
+  turn<T>(body: (missed: readonly ExternalChange[]) => Promise<T>): Promise<T>
   readChunk(id: string, offset?: number, length?: number): Promise<Uint8Array | undefined>
   signingKey(): Promise<Uint8Array>
   /** Stops talking to other engines. */
   close(): void
 }
 
-/** What engines sharing a store tell each other on the BroadcastChannel. */
+/** What engines sharing a store tell each other on the BroadcastChannel: "I stored something". */
 interface BroadcastMessage {
   writer: 'fake-ecr'
   version: number
-  change: ExternalChange
 }
 
-/** Where the current snapshot is, and where the log after it starts. */
+/**
+ * Where the current snapshot is and where the log after it starts; `epoch` changes when the
+ * store is emptied, so that an engine that knew the old contents knows to start over.
+ */
 interface Head {
+  epoch: string
   snapshot: string | undefined
   chunks: number
   logFrom: number
@@ -78,7 +83,7 @@ interface Head {
 
 // The store's layout (decisions/storage-format.md):
 // - `format`: which format the rest is in;             - `signing-key`: the engine's signing key;
-// - `head`: the current snapshot and the first log entry after it;
+// - `head`: the current snapshot, the first log entry after it, the store's epoch;
 // - `snapshot/<generation>/<n>`: the state as of the last compaction, 1,000 records an entry;
 // - `log/<n>`: the records one write changed;           - `chunk/<id>`: blob and upload bytes.
 const FORMAT_KEY = 'format'
@@ -88,7 +93,7 @@ const SNAPSHOT = 'snapshot/'
 const LOG = 'log/'
 const CHUNK = 'chunk/'
 const SNAPSHOT_CHUNK = 1000
-const EMPTY_HEAD: Head = { snapshot: undefined, chunks: 0, logFrom: 0 }
+const EMPTY_HEAD: Head = { epoch: '', snapshot: undefined, chunks: 0, logFrom: 0 }
 
 const encoder = new TextEncoder()
 const decoder = new TextDecoder()
@@ -96,8 +101,11 @@ const decoder = new TextDecoder()
 /**
  * Persistent storage for the engine over any {@link KeyValueStore}: the format version and its
  * migrations, a log with one entry per write folded into a chunked snapshot now and then, blob
- * bytes written once each as chunks, and (optionally) other engines on the same store kept in step. `indexedDbStorage` and
- * `fileSystemStorage` are this over IndexedDB and a directory; `memoryStorage` over a `Map`.
+ * bytes written once each as chunks, and turns that make engines sharing the store (browser
+ * tabs) act as one: each call first catches up with what the others stored, then stores its own,
+ * with none of them in between. `indexedDbStorage` and `fileSystemStorage` are this over
+ * IndexedDB and a directory; `memoryStorage` over a `Map`. One engine per storage object: give
+ * each engine its own over the same store.
  *
  * @example
  * const storage = keyValueStorage(myStore, { advice: { location: 'Redis key prefix "ecr"' } })
@@ -117,6 +125,10 @@ export function keyValueStorage(kv: KeyValueStore, options: KeyValueStorageOptio
 
   let formatWritten = false
   let failing = false
+  // What this engine has seen of the store: its epoch, and the last log entry applied or written.
+  let seen = { epoch: '', position: -1 }
+  // Inside a turn, what its start read: the head, and where the next log entry goes.
+  let turnHead: Head | undefined
   // The sizes of the log since the last compaction, and of the snapshot, as this engine knows them.
   let logEntries = 0
   let logRecords = 0
@@ -141,9 +153,11 @@ export function keyValueStorage(kv: KeyValueStore, options: KeyValueStorageOptio
   const readHead = async (): Promise<Head> => {
     const head = await readJson(HEAD_KEY)
     if (head === undefined) return EMPTY_HEAD
-    const { snapshot, chunks, logFrom } = head as Partial<Head>
-    if (typeof snapshot !== 'string' || !isCount(chunks) || !isCount(logFrom)) throw damaged(`its entry ${HEAD_KEY} is malformed`)
-    return { snapshot, chunks, logFrom }
+    const { epoch, snapshot, chunks, logFrom } = head as Partial<Head>
+    if (typeof epoch !== 'string' || (snapshot !== undefined && typeof snapshot !== 'string') || !isCount(chunks) || !isCount(logFrom)) {
+      throw damaged(`its entry ${HEAD_KEY} is malformed`)
+    }
+    return { epoch, snapshot, chunks, logFrom }
   }
 
   /** The records of log or snapshot entries, read at once. */
@@ -153,25 +167,47 @@ export function keyValueStorage(kv: KeyValueStore, options: KeyValueStorageOptio
       const records = parseJson(key, values[index])
       if (records === undefined) throw damaged(`its entry ${key} is missing`)
       if (!Array.isArray(records) || !records.every(isStoredRecord)) throw damaged(`its entry ${key} does not hold records`)
-      return records.map((record) => ({ ...record, value: record.value }))
+      return records as StoredRecord[]
     })
   }
 
-  /** The records the snapshot and the log add up to, and the log's extent. */
-  const readState = async (): Promise<{ head: Head; records: StoredRecord[]; logKeys: string[] }> => {
-    const head = await readHead()
+  /** The records the snapshot and the log add up to, and the log's last entry. */
+  const readState = async (head: Head): Promise<{ records: StoredRecord[]; logEntries: number; last: number }> => {
     const snapshotKeys = head.snapshot === undefined ? [] : await kv.list(`${SNAPSHOT}${head.snapshot}/`)
     if (snapshotKeys.length !== head.chunks) throw damaged(`its snapshot ${head.snapshot} has ${snapshotKeys.length} of its ${head.chunks} entries`)
     const logKeys = (await kv.list(LOG)).filter((key) => logIndex(key) >= head.logFrom)
     const [snapshot, log] = await Promise.all([readRecords(snapshotKeys), readRecords(logKeys)])
-    return { head, records: replay(snapshot, log), logKeys }
+    const last = logKeys.at(-1)
+    return { records: replay(snapshot, log), logEntries: logKeys.length, last: last === undefined ? head.logFrom - 1 : logIndex(last) }
   }
 
-  const saveFailure = (cause: unknown) => {
+  /**
+   * What other engines stored since this one last looked, in order: the log entries after the
+   * last one it saw; when the store was emptied since (another epoch), `cleared` and what was
+   * stored after; when the entries it missed were folded away, the stored state whole.
+   */
+  const catchUp = async (head: Head): Promise<ExternalChange[]> => {
+    const missed = (await kv.list(LOG)).filter((key) => logIndex(key) > seen.position)
+    const contiguous = missed.every((key, index) => logIndex(key) === seen.position + 1 + index)
+    if (head.epoch === seen.epoch && contiguous && (missed.length > 0 || seen.position >= head.logFrom - 1)) {
+      if (missed.length === 0) return []
+      const entries = await readRecords(missed)
+      seen = { epoch: head.epoch, position: logIndex(missed.at(-1)!) }
+      return [{ changes: entries.flat() }]
+    }
+    const { records, last } = await readState(head)
+    const reset = head.epoch !== seen.epoch
+    seen = { epoch: head.epoch, position: last }
+    return reset ? [{ cleared: true }, { changes: records }] : [{ replaced: records }]
+  }
+
+  /** A failure to read (`load`) or save (`save`) around a call: the call fails, and the failure says so. */
+  const callFailure = (verb: 'read' | 'save', cause: unknown) => {
     const repeated = failing
     failing = true
+    const preposition = verb === 'save' ? 'to' : 'from'
     return new StorageError(
-      `Failed to save fake-ecr state to ${advice.location}: ${describe(cause)}. Nothing of the call is stored or kept: it failed. ` +
+      `Failed to ${verb} fake-ecr state ${preposition} ${advice.location}: ${describe(cause)}. Nothing of the call is stored or kept: it failed. ` +
         `Suggested fix: ${advice.freeSpace}.`,
       { cause, repeated },
     )
@@ -185,26 +221,29 @@ export function keyValueStorage(kv: KeyValueStore, options: KeyValueStorageOptio
   const save = async (records: readonly StoredRecord[], chunks: ChunkChanges | undefined) => {
     const batch: Array<{ key: string; value: Uint8Array | undefined }> = []
     const drops = (chunks?.drop ?? []).map((id) => ({ key: CHUNK + id, value: undefined }))
+    let written: number | undefined
     try {
       if (!formatWritten) batch.push({ key: FORMAT_KEY, value: formatEntry })
       for (const [id, bytes] of chunks?.put ?? []) batch.push({ key: CHUNK + id, value: bytes })
       if (records.length > 0) {
-        const [head, logKeys] = await Promise.all([readHead(), kv.list(LOG)])
-        const last = logKeys.at(-1)
-        const next = Math.max(head.logFrom, last === undefined ? 0 : logIndex(last) + 1)
-        batch.push({ key: logKey(next), value: json(records) })
+        // In a turn, the log is as the turn's start found it, plus this engine's own writes.
+        const head = turnHead ?? (await readHead())
+        const last = turnHead !== undefined ? seen.position : lastLogIndex(await kv.list(LOG))
+        written = Math.max(head.logFrom, last + 1)
+        batch.push({ key: logKey(written), value: json(records) })
       }
       await kv.write(kv.atomic ? [...batch, ...drops] : batch)
     } catch (cause) {
-      throw saveFailure(cause)
+      throw callFailure('save', cause)
     }
     failing = false
     formatWritten = true
     if (!kv.atomic && drops.length > 0) await kv.write(drops).catch(() => undefined)
-    if (records.length > 0) {
+    if (written !== undefined) {
+      if (turnHead !== undefined) seen = { epoch: turnHead.epoch, position: written }
       logEntries += 1
       logRecords += records.length
-      post({ changes: records })
+      post()
     }
     // Limits grow with the snapshot, so compaction costs about the same per write at any size.
     if (logEntries >= Math.max(compaction.entries, snapshotRecords / 20) || logRecords >= Math.max(compaction.records, snapshotRecords / 2)) {
@@ -215,23 +254,26 @@ export function keyValueStorage(kv: KeyValueStore, options: KeyValueStorageOptio
   /**
    * Makes `records` the stored state, as a new snapshot: its entries first, then the head that
    * makes it current (its log starting at `logFrom`), then the format entry if it changes, then
-   * what it replaces goes (other snapshots, the log before `logFrom`, and `obsolete`). Stopped
+   * what it replaces goes (other snapshots, `obsolete`, and the log before `logFrom` but for the
+   * last `compaction.entries`, which engines that fell behind read to catch up). Stopped
    * half-way, it loses nothing: until the head is written the old snapshot and log stay current,
    * and what is left over is removed by the next snapshot.
    */
-  const writeSnapshot = async (records: readonly StoredRecord[], logFrom: number, obsolete: readonly string[] = []) => {
+  const writeSnapshot = async (head: Head, records: readonly StoredRecord[], logFrom: number, obsolete: readonly string[] = []) => {
     const generation = `${Date.now().toString(36)}-${hex(randomBytes(4))}`
     const batch: Array<{ key: string; value: Uint8Array | undefined }> = []
     for (let at = 0; at < records.length; at += SNAPSHOT_CHUNK) {
       const key = `${SNAPSHOT}${generation}/${String(at / SNAPSHOT_CHUNK).padStart(6, '0')}`
       batch.push({ key, value: json(records.slice(at, at + SNAPSHOT_CHUNK)) })
     }
-    batch.push({ key: HEAD_KEY, value: json({ snapshot: generation, chunks: Math.ceil(records.length / SNAPSHOT_CHUNK), logFrom }) })
+    const next: Head = { epoch: head.epoch, snapshot: generation, chunks: Math.ceil(records.length / SNAPSHOT_CHUNK), logFrom }
+    batch.push({ key: HEAD_KEY, value: json(next) })
     if (!formatWritten) batch.push({ key: FORMAT_KEY, value: formatEntry })
     for (const key of await kv.list(SNAPSHOT)) if (!key.startsWith(`${SNAPSHOT}${generation}/`)) batch.push({ key, value: undefined })
-    for (const key of await kv.list(LOG)) if (logIndex(key) < logFrom) batch.push({ key, value: undefined })
+    for (const key of await kv.list(LOG)) if (logIndex(key) < logFrom - compaction.entries) batch.push({ key, value: undefined })
     for (const key of obsolete) batch.push({ key, value: undefined })
     await kv.write(batch)
+    if (turnHead !== undefined) turnHead = next
     formatWritten = true
     snapshotRecords = records.length
   }
@@ -239,28 +281,28 @@ export function keyValueStorage(kv: KeyValueStore, options: KeyValueStorageOptio
   /** Folds the log into the snapshot, reading what is stored (another engine may have written since). */
   const compact = async () => {
     logEntries = logRecords = 0
-    const { head, records, logKeys } = await readState()
-    const last = logKeys.at(-1)
-    await writeSnapshot(records, last === undefined ? head.logFrom : logIndex(last) + 1)
+    const head = await readHead()
+    const { records, last } = await readState(head)
+    await writeSnapshot(head, records, last + 1)
   }
 
-  // Other engines: open the channel before the first read, so that no change committed after the
-  // read is missed; messages wait until the engine subscribes.
+  // Other engines only say that they stored something; this one then catches up in a turn.
   const channel =
     options.broadcast !== undefined && typeof BroadcastChannel === 'function' ? new BroadcastChannel(options.broadcast) : undefined
   const listeners = new Set<(event: ExternalChange) => void>()
-  let early: ExternalChange[] | undefined = []
-  const post = (change: ExternalChange) => {
-    const message: BroadcastMessage = { writer: 'fake-ecr', version: format.version, change }
+  const post = () => {
+    const message: BroadcastMessage = { writer: 'fake-ecr', version: format.version }
     channel?.postMessage(message)
   }
   channel?.addEventListener('message', (event: MessageEvent<unknown>) => {
     const message = event.data as Partial<BroadcastMessage> | null
     // Engines of another format ignore each other.
-    if (message?.writer !== 'fake-ecr' || message.version !== format.version || message.change === undefined) return
-    early?.push(message.change)
-    for (const listener of listeners) listener(message.change)
+    if (message?.writer !== 'fake-ecr' || message.version !== format.version) return
+    for (const listener of listeners) listener({ changes: [] })
   })
+
+  /** Runs `body` with no other engine writing, inside a turn of this engine's or not. */
+  const exclusive = <T>(body: () => Promise<T>): Promise<T> => (turnHead !== undefined ? body() : kv.exclusive(body))
 
   const storage: KeyValueStorage = {
     location: advice.location,
@@ -298,33 +340,54 @@ export function keyValueStorage(kv: KeyValueStore, options: KeyValueStorageOptio
           }
           migrations.push(migration)
         }
-        const { records, logKeys } = await readState()
+        const head = await readHead()
+        const state = await readState(head)
+        seen = { epoch: head.epoch, position: state.last }
         if (migrations.length === 0) {
           formatWritten = true
-          logEntries = logKeys.length
-          snapshotRecords = records.length
-          return records
+          logEntries = state.logEntries
+          snapshotRecords = state.records.length
+          return state.records
         }
-        const migrated = migrations.reduce((current, migration) => migration(current), records)
-        await rewrite(migrated, version, logKeys)
+        const migrated = migrations.reduce((current, migration) => migration(current), state.records)
+        await rewrite(head, migrated, version, state.last)
         return migrated
       }),
 
-    write: (records, chunks) => kv.exclusive(() => save(records, chunks)),
+    write: (records, chunks) => exclusive(() => save(records, chunks)),
+
+    turn: (body) =>
+      kv.exclusive(async () => {
+        let head: Head
+        let missed: ExternalChange[]
+        try {
+          head = await readHead()
+          missed = await catchUp(head)
+        } catch (cause) {
+          throw cause instanceof StorageError ? cause : callFailure('read', cause)
+        }
+        turnHead = head
+        try {
+          return await body(missed)
+        } finally {
+          turnHead = undefined
+        }
+      }),
 
     clear: () =>
-      kv.exclusive(async () => {
+      exclusive(async () => {
         const keys = (await kv.list('')).filter((key) => key !== SIGNING_KEY && key !== FORMAT_KEY)
-        await kv.write([...keys.map((key) => ({ key, value: undefined })), { key: FORMAT_KEY, value: formatEntry }])
+        const head: Head = { ...EMPTY_HEAD, epoch: hex(randomBytes(8)) }
+        await kv.write([...keys.map((key) => ({ key, value: undefined })), { key: FORMAT_KEY, value: formatEntry }, { key: HEAD_KEY, value: json(head) }])
         formatWritten = true
+        seen = { epoch: head.epoch, position: -1 }
+        if (turnHead !== undefined) turnHead = head
         logEntries = logRecords = snapshotRecords = 0
-        post({ cleared: true })
+        post()
       }),
 
     subscribe(listener) {
       listeners.add(listener)
-      for (const change of early ?? []) listener(change)
-      early = undefined
       return () => void listeners.delete(listener)
     },
 
@@ -337,7 +400,7 @@ export function keyValueStorage(kv: KeyValueStore, options: KeyValueStorageOptio
     },
 
     signingKey: () =>
-      kv.exclusive(async () => {
+      exclusive(async () => {
         const stored = await kv.get(SIGNING_KEY)
         if (stored !== undefined && stored.byteLength === 32) return stored
         const key = randomBytes(32)
@@ -353,13 +416,12 @@ export function keyValueStorage(kv: KeyValueStore, options: KeyValueStorageOptio
   }
 
   /** Replaces an older format's data with `records` in this format; chunks and the signing key stay. */
-  const rewrite = async (records: StoredRecord[], from: number, logKeys: readonly string[]) => {
+  const rewrite = async (head: Head, records: StoredRecord[], from: number, last: number) => {
     const ours = (key: string) => key === FORMAT_KEY || key === SIGNING_KEY || key === HEAD_KEY || key.startsWith(CHUNK) || key.startsWith(SNAPSHOT) || key.startsWith(LOG)
     const obsolete = (await kv.list('')).filter((key) => !ours(key))
-    const last = logKeys.at(-1)
     try {
       formatWritten = false
-      await writeSnapshot(records, last === undefined ? 0 : logIndex(last) + 1, obsolete)
+      await writeSnapshot(head, records, last + 1, obsolete)
     } catch (cause) {
       throw refuse(
         `migrating its records from storage format ${from} to ${format.version} failed (${describe(cause)})`,
@@ -417,6 +479,12 @@ function logKey(index: number): string {
 
 function logIndex(key: string): number {
   return Number(key.slice(LOG.length))
+}
+
+/** The index of the last of some log keys, or -1 when there are none. */
+function lastLogIndex(keys: readonly string[]): number {
+  const last = keys.at(-1)
+  return last === undefined ? -1 : logIndex(last)
 }
 
 function isCount(value: unknown): value is number {

@@ -21,8 +21,11 @@ export interface StoredRecord {
   value: unknown
 }
 
-/** What another engine did to shared storage: changed some records, or cleared everything. */
-export type ExternalChange = { changes: readonly StoredRecord[] } | { cleared: true }
+/**
+ * What other engines did to shared storage: changed some records, or cleared everything; or,
+ * for an engine that fell too far behind to be told change by change, the stored state whole.
+ */
+export type ExternalChange = { changes: readonly StoredRecord[] } | { cleared: true } | { replaced: readonly StoredRecord[] }
 
 /**
  * The persistence seam. The engine keeps its records in memory and reads them once at start;
@@ -43,8 +46,16 @@ export interface StorageAdapter {
   /**
    * Optional: tells the engine about changes another engine made to the same storage (another
    * browser tab, say), so that it applies them too. Returns a function that stops listening.
+   * With `turn`, an event only says that something was stored: the engine catches up in a turn.
    */
   subscribe?(listener: (event: ExternalChange) => void): () => void
+  /**
+   * Optional: runs `body` (one call of the engine, from catching up to storing its changes) as a
+   * turn that no other engine on the same storage can interleave with, handing it first, in
+   * order, what the others stored since this engine last looked. Engines sharing storage this way
+   * (browser tabs) act as one registry.
+   */
+  turn?<T>(body: (missed: readonly ExternalChange[]) => Promise<T>): Promise<T>
   /**
    * Optional: reads back a chunk `write` stored (`length` bytes from `offset`, or all of it).
    * Adapters without it are handed no chunks, and the engine keeps blob bytes in memory.

@@ -60,7 +60,7 @@ describe('storage seam', () => {
     await reloaded.ready
     expect(reloaded.snapshot().map((record) => `${record.kind} ${record.id}`)).toEqual(['repository kept'])
     await ecr.reset()
-    expect([...store.entries.keys()].sort()).toEqual(['format', 'signing-key'])
+    expect([...store.entries.keys()].sort()).toEqual(['format', 'head', 'signing-key'])
   })
 
   it('fails a call whose changes the adapter could not store, reports it, and undoes the call', async () => {
@@ -76,10 +76,33 @@ describe('storage seam', () => {
       status: 500,
       message: 'Failed to save fake-ecr state to memory storage: Error: quota exceeded',
     })
-    expect(problems).toEqual([new Error('quota exceeded')])
+    expect(problems).toEqual([expect.objectContaining({ name: 'StorageError', cause: new Error('quota exceeded') })])
     expect(ecr.snapshot()).toEqual([])
     failing = false
     await ecr.call('CreateRepository', { repositoryName: 'app' })
     expect((await ecr.call('DescribeRepositories', {})).repositories).toHaveLength(1)
+  })
+})
+
+describe('stored state that does not hold together', () => {
+  it('answers as ECR would for a tag left on a missing image, never a TypeError', async () => {
+    const scope = ['123456789012', 'us-east-1']
+    const stored: StoredRecord[] = [
+      {
+        kind: 'repository',
+        scope,
+        id: 'web',
+        value: { seq: 1, name: 'web', createdAt: 0, imageTagMutability: 'MUTABLE', scanOnPush: false, encryption: { encryptionType: 'AES256' }, tags: [] },
+      },
+      { kind: 'tag', scope: [...scope, 'web'], id: 'latest', value: { digest: `sha256:${'a'.repeat(64)}` } },
+    ]
+    const ecr = createEcr({ storage: { read: () => stored, write: () => undefined, clear: () => undefined } })
+    await expect(ecr.call('DescribeImages', { repositoryName: 'web', imageIds: [{ imageTag: 'latest' }] })).rejects.toMatchObject({
+      code: 'ImageNotFoundException',
+    })
+    expect((await ecr.call('BatchGetImage', { repositoryName: 'web', imageIds: [{ imageTag: 'latest' }] })).failures).toEqual([
+      { imageId: { imageTag: 'latest' }, failureCode: 'ImageNotFound', failureReason: 'Requested image not found' },
+    ])
+    expect((await ecr.call('ListImages', { repositoryName: 'web' })).imageIds).toEqual([])
   })
 })
