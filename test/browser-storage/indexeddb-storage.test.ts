@@ -203,6 +203,24 @@ describe('failures', () => {
     expect((await load(name)).ecr.snapshot()).toEqual(ecr.snapshot())
   })
 
+  it('words a failure without a reason, or with one that ends a sentence, without stray punctuation', async () => {
+    const name = freshName()
+    const { ecr } = await load(name)
+    const put = vi.spyOn(IDBObjectStore.prototype, 'put')
+    put.mockImplementationOnce(() => {
+      throw new DOMException('', 'QuotaExceededError')
+    })
+    await expect(ecr.call('CreateRepository', { repositoryName: 'one' })).rejects.toMatchObject({
+      message: expect.stringContaining(`"${name}": QuotaExceededError. Nothing of the call`),
+    })
+    put.mockImplementationOnce(() => {
+      throw new DOMException('The transaction was aborted, so the request cannot be fulfilled.', 'AbortError')
+    })
+    await expect(ecr.call('CreateRepository', { repositoryName: 'two' })).rejects.toMatchObject({
+      message: expect.stringContaining('AbortError: The transaction was aborted, so the request cannot be fulfilled. Nothing of the call'),
+    })
+  })
+
   it('a request that throws in the transaction stores nothing of the call, and repeated failures are marked as such', async () => {
     const name = freshName()
     const { ecr } = await load(name)
