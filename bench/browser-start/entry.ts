@@ -64,8 +64,11 @@ async function seed(databaseName: string, images: number, logged: number): Promi
 
 async function layout(databaseName: string): Promise<Layout> {
   const entries = await storedEntries(databaseName)
+  const head = entries.find(([key]) => key === 'head')
+  const { logFrom = 0 } = head === undefined ? {} : (JSON.parse(decoder.decode(head[1])) as { logFrom?: number })
   const snapshot = entries.filter(([key]) => key.startsWith('snapshot/'))
-  const log = entries.filter(([key]) => key.startsWith('log/'))
+  // Entries before `logFrom` are folded into the snapshot (kept for tabs that fell behind): a start does not read them.
+  const log = entries.filter(([key]) => key.startsWith('log/') && Number(key.slice('log/'.length)) >= logFrom)
   const values = [...snapshot, ...log].map(([, value]) => value)
   const parse = () => values.map((value) => JSON.parse(decoder.decode(value)) as unknown[])
   const times: number[] = []
