@@ -25,7 +25,7 @@ const answer = new Uint8Array(
       ecr,
       new Request(`https://api.ecr.${region}.amazonaws.com/`, {
         method: 'POST',
-        headers: { 'x-amz-target': `${ECR_TARGET_PREFIX}DescribeRepositories` },
+        headers: { 'content-type': 'application/x-amz-json-1.1', 'x-amz-target': `${ECR_TARGET_PREFIX}DescribeRepositories` },
         body: '{}',
       }),
     )

@@ -1,7 +1,10 @@
 import type { Ecr } from '../src/glossary.js'
 import { concatenate } from '../src/bytes.js'
 import { EcrError } from '../src/errors.js'
+import type { OperationName } from '../src/glossary.js'
+import { wireInputs } from '../src/model/wire-shapes.generated.js'
 import { awsJsonError, awsJsonOutput } from './aws-json.js'
+import { readJsonInput } from './aws-json-reader.js'
 import { ECR_TARGET_PREFIX, regionOfApiHost, regionOfSignature } from './hosts.js'
 import { createRequestVerifier, type EcrCredentials, type RequestVerifier } from './sigv4.js'
 
@@ -52,12 +55,15 @@ export async function answerApiRequest(
   try {
     const operation = forEcr ? target!.slice(ECR_TARGET_PREFIX.length) : undefined
     const body = await readBody(request, operation)
+    // A body in another format is not an AWS JSON call at all, as Coral's front door answers.
+    if (body.byteLength > 0 && !JSON_TYPES.has(mediaType(request.headers.get('content-type')))) return unknownOperation()
     // Authentication comes first, as at AWS's front door: unsigned requests learn nothing else.
     const caller = verify === undefined ? undefined : await verify(request, body)
     if (operation === undefined) {
       throw new EcrError('UnknownOperationException', `The X-Amz-Target header '${target ?? ''}' names no ECR operation`)
     }
-    const input = parseBody(new TextDecoder().decode(body))
+    const wire = Object.hasOwn(wireInputs, operation) ? wireInputs[operation as OperationName] : undefined
+    const input = readJsonInput(new TextDecoder().decode(body), wire)
     const output = await ecr.dispatch(operation, input, {
       region: hostRegion ?? caller?.region ?? regionOfSignature(request.headers.get('authorization')) ?? ecr.region,
       ...(caller !== undefined && { accountId: caller.accountId, caller: { accessKeyId: caller.accessKeyId, accountId: caller.accountId } }),
@@ -103,10 +109,18 @@ function tooLarge(operation: string | undefined): EcrError {
   )
 }
 
-function parseBody(text: string): unknown {
-  try {
-    return JSON.parse(text)
-  } catch {
-    throw new EcrError('SerializationException', 'The request body is not valid JSON')
-  }
+/** The content types Coral reads as JSON (the SDKs send `application/x-amz-json-1.1`). */
+const JSON_TYPES = new Set(['application/x-amz-json-1.1', 'application/x-amz-json-1.0', 'application/json'])
+
+/** A Content-Type without its parameters, lower-cased. */
+function mediaType(header: string | null): string {
+  return (header ?? '').split(';')[0]!.trim().toLowerCase()
+}
+
+/**
+ * Coral's answer to a body that is not JSON by its Content-Type: 404 and `<UnknownOperationException/>`
+ * (as recorded from DynamoDB's front door; discoveries/wire-protocol.md §1).
+ */
+function unknownOperation(): Response {
+  return new Response('<UnknownOperationException/>\n', { status: 404, headers: { 'x-amzn-RequestId': crypto.randomUUID() } })
 }

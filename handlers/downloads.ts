@@ -3,8 +3,8 @@ import type { BlobContent, Ecr } from '../src/glossary.js'
 /**
  * Serves the layer download URLs GetDownloadUrlForLayer hands out (presigned-S3-like URLs that
  * the engine signed), or returns `undefined` for any other request. Bytes stream from wherever
- * the engine keeps them; a `Range: bytes=…` request gets that range (206), as from S3. Expired
- * or unknown URLs and unsatisfiable ranges get S3's XML errors.
+ * the engine keeps them; a `Range: bytes=…` request gets that range (206), as from S3. Forged,
+ * expired or unknown URLs and unsatisfiable ranges get S3's XML errors.
  */
 export async function handleDownloadRequest(ecr: Ecr, request: Request): Promise<Response | undefined> {
   if (request.method !== 'GET' && request.method !== 'HEAD') return undefined
@@ -13,6 +13,8 @@ export async function handleDownloadRequest(ecr: Ecr, request: Request): Promise
   switch (download.status) {
     case 'ok':
       return blobResponse(download, request)
+    case 'forged':
+      return s3Error(403, 'SignatureDoesNotMatch', 'The request signature we calculated does not match the signature you provided. Check your key and signing method.')
     case 'expired':
       return s3Error(403, 'AccessDenied', 'Request has expired')
     case 'not-found':

@@ -26,6 +26,8 @@ export type RequestVerifier = (request: Request, body: Uint8Array) => Promise<Ve
 /** How far a request's signing time may be from the server's clock (ECR's own message says 15 min.). */
 const ALLOWED_SKEW_MS = 15 * 60 * 1000
 const SERVICE = 'ecr'
+/** An HTTP header name (RFC 9110 token), lower-cased as SigV4 lists them. */
+const HEADER_NAME = /^[!#$%&'*+.^_`|~0-9a-z-]+$/
 const ALGORITHM = 'AWS4-HMAC-SHA256'
 const SIGNATURE_MISMATCH =
   'The request signature we calculated does not match the signature you provided. Check your AWS Secret Access Key and signing method. Consult the service documentation for details.'
@@ -61,6 +63,11 @@ export function createRequestVerifier(
     if (amzDate === null || signedAt === undefined) {
       throw incomplete("Authorization header requires existence of either a 'X-Amz-Date' or a 'Date' header.")
     }
+    // AWS requires the host to be signed, else a captured signature would hold for another host.
+    // (The date need not be: the string to sign holds it either way.)
+    if (!signedHeaders.includes('host') && !signedHeaders.includes(':authority')) {
+      throw invalidSignature("'Host' or ':authority' must be a 'SignedHeader' in the AWS Authorization.")
+    }
     if (service !== SERVICE) throw invalidSignature(`Credential should be scoped to correct service: '${SERVICE}'. `)
     const url = new URL(request.url)
     const hostRegion = regionOfApiHost(url.hostname)
@@ -81,7 +88,8 @@ export function createRequestVerifier(
     // Header names come from the client: a null-prototype object keeps `__proto__` an ordinary name.
     const headers: Record<string, string> = Object.create(null)
     for (const name of signedHeaders) {
-      const value = request.headers.get(name) ?? forbiddenHeader(name, url, body)
+      // A name that cannot be a header's names none: the signature over it cannot match.
+      const value = HEADER_NAME.test(name) ? (request.headers.get(name) ?? forbiddenHeader(name, url, body)) : undefined
       if (value !== undefined) headers[name] = value
     }
     const signed = await key.signer.sign(
@@ -164,7 +172,7 @@ function parseAuthorization(header: string): Authorization {
     scopeDate,
     region,
     service,
-    signedHeaders: parameters.get('SignedHeaders')!.split(';'),
+    signedHeaders: parameters.get('SignedHeaders')!.split(';').map((name) => name.trim().toLowerCase()),
     signature: parameters.get('Signature')!,
   }
 }

@@ -1,3 +1,4 @@
+import { authorize } from './domain/access.js'
 import { Engine } from './engine.js'
 import { EcrError } from './errors.js'
 import { createEmitter } from './events.js'
@@ -72,8 +73,15 @@ export function createEcr(options: EcrOptions = {}): Ecr {
           Object.hasOwn(inputSchemas, name) ? `fake-ecr does not implement ${name} yet` : `Unknown operation ${name}`,
         )
       }
-      const validated = validateInput(inputSchemas[name as OperationName], input ?? {})
-      const output = await engine.run(placeOf(context), (ctx) => implementation(validated as never, ctx), name)
+      const validated = validateInput(inputSchemas[name as OperationName], input === undefined ? {} : input)
+      const output = await engine.run(
+        placeOf(context),
+        (ctx) => {
+          authorize(ctx, name as OperationName, validated)
+          return implementation(validated as never, ctx)
+        },
+        name,
+      )
       // Callers get their own copy: nothing they do to a result can reach engine state.
       return structuredClone(output)
     }

@@ -135,8 +135,8 @@ export interface BlobContent {
   stream(start?: number, end?: number): ReadableStream<Uint8Array<ArrayBuffer>>
 }
 
-/** The answer to a layer download URL (`ecr.openDownload`). */
-export type LayerDownload = ({ status: 'ok' } & BlobContent) | { status: 'expired' } | { status: 'not-found' }
+/** The answer to a layer download URL (`ecr.openDownload`): the blob, or why not (a signature that does not hold is `forged`). */
+export type LayerDownload = ({ status: 'ok' } & BlobContent) | { status: 'forged' } | { status: 'expired' } | { status: 'not-found' }
 
 /** What an authorization token from GetAuthorizationToken was issued for (`ecr.verifyAuthorizationToken`). */
 export interface AuthorizationTokenClaims {
@@ -205,7 +205,7 @@ export interface Ecr {
   on<Event extends keyof EcrEvents>(event: Event, listener: (payload: EcrEvents[Event]) => void): () => void
   /**
    * Serves a layer download URL from GetDownloadUrlForLayer (used by the handlers): `undefined`
-   * if the engine did not sign it, else the blob's bytes, or why they cannot be had.
+   * for a URL that is no download URL, else the blob's bytes, or why they cannot be had.
    */
   openDownload(url: string | URL): Promise<LayerDownload | undefined>
   /**

@@ -14,6 +14,9 @@ Options:
                        they survive a restart; one server at a time per directory
   --port <port>        TCP port to listen on (default 4566; 0 picks a free one)
   --host <host>        interface to listen on (default 127.0.0.1)
+  --allow-host <name>  on a loopback interface, answer requests for this host name too (repeat
+                       for several); by default only loopback names and ECR's own host names are
+                       answered, so that web pages cannot reach the server through DNS rebinding
   --account-id <id>    account that owns what requests create (default 123456789012)
   --region <region>    region for requests that do not sign one (default us-east-1)
   --credentials <file> verify SigV4 signatures: only the keys in this JSON file are accepted,
@@ -33,6 +36,7 @@ const DEFAULTS = { port: '4566', host: '127.0.0.1', 'account-id': '123456789012'
 type Options = typeof DEFAULTS & {
   help: boolean
   data?: string
+  'allow-host'?: string[]
   credentials?: string
   'access-key-id'?: string
   'secret-access-key'?: string
@@ -45,6 +49,7 @@ function parseOptions(args: string[]): Options {
       data: { type: 'string' },
       port: { type: 'string' },
       host: { type: 'string' },
+      'allow-host': { type: 'string', multiple: true },
       'account-id': { type: 'string' },
       region: { type: 'string' },
       credentials: { type: 'string' },
@@ -103,6 +108,7 @@ async function main(): Promise<void> {
       accountId: options['account-id'],
       region: options.region,
       ...(options.data !== undefined && { dataDir: options.data }),
+      ...(options['allow-host'] !== undefined && { allowedHosts: options['allow-host'] }),
       ...(credentials !== undefined && { credentials }),
     })
   } catch (error) {
@@ -110,10 +116,6 @@ async function main(): Promise<void> {
     process.exitCode = 1
     return
   }
-  const state = server.dataDir === undefined ? 'state in memory' : `state in ${server.dataDir}`
-  process.stdout.write(
-    `fake-ecr listening on ${server.url} (${state}; try: aws ecr describe-repositories --endpoint-url ${server.url} --region ${options.region})\n`,
-  )
   let stopping = false
   const stop = () => {
     // A second signal means the user does not want to wait for requests in flight.
@@ -127,8 +129,13 @@ async function main(): Promise<void> {
       },
     )
   }
+  // Before the line that says the server is ready, which is when a supervisor may signal it.
   process.on('SIGINT', stop)
   process.on('SIGTERM', stop)
+  const state = server.dataDir === undefined ? 'state in memory' : `state in ${server.dataDir}`
+  process.stdout.write(
+    `fake-ecr listening on ${server.url} (${state}; try: aws ecr describe-repositories --endpoint-url ${server.url} --region ${options.region})\n`,
+  )
 }
 
 await main()

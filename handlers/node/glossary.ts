@@ -15,6 +15,14 @@ export interface EcrServerOptions extends EcrOptions {
   /** Interface to listen on (default `127.0.0.1`, so nothing outside this machine can reach it). */
   host?: string
   /**
+   * Host names a server on a loopback address answers besides loopback names and ECR's own host
+   * names (default: none). Requests for any other name are refused with 403, so that a web page
+   * cannot reach the fake through DNS rebinding. A server on another address answers every name.
+   */
+  allowedHosts?: readonly string[]
+  /** How long `close()` lets requests in flight finish before it cuts their connections (default 5,000 ms). */
+  shutdownGraceMs?: number
+  /**
    * Verify SigV4 signatures: API requests must be signed by one of these keys and act as its
    * account (default: off, any credentials work).
    */

@@ -5,13 +5,17 @@ import { pipeline } from 'node:stream/promises'
 import type { ReadableStream as NodeReadableStream } from 'node:stream/web'
 import { getResponse, type RequestHandler } from 'msw'
 import { createEcr, type Ecr } from '../../src/index.js'
+import { ENDPOINT_DNS_SUFFIXES } from '../../src/partitions.js'
 import { MAX_REQUEST_BYTES } from '../api.js'
 import { ecrHandlers } from '../ecr-handlers.js'
+import { regionOfApiHost } from '../hosts.js'
 import { fileSystemStorage } from './file-system-storage.js'
 import type { EcrServer, EcrServerOptions, FileSystemStorage } from './glossary.js'
 
 const DEFAULT_PORT = 4566
 const DEFAULT_HOST = '127.0.0.1'
+/** How long `close()` lets requests in flight finish before it cuts their connections. */
+const DEFAULT_SHUTDOWN_GRACE_MS = 5_000
 
 /**
  * Starts the standalone server: a Node HTTP server that answers every request with the same MSW
@@ -28,7 +32,16 @@ const DEFAULT_HOST = '127.0.0.1'
  * await server.close()
  */
 export async function createEcrServer(options: EcrServerOptions = {}): Promise<EcrServer> {
-  const { ecr: givenEcr, dataDir, port = DEFAULT_PORT, host = DEFAULT_HOST, credentials, ...engineOptions } = options
+  const {
+    ecr: givenEcr,
+    dataDir,
+    port = DEFAULT_PORT,
+    host = DEFAULT_HOST,
+    allowedHosts = [],
+    shutdownGraceMs = DEFAULT_SHUTDOWN_GRACE_MS,
+    credentials,
+    ...engineOptions
+  } = options
   if (dataDir !== undefined && (givenEcr !== undefined || engineOptions.storage !== undefined)) {
     throw new TypeError('fake-ecr: dataDir makes the server its own storage; give either dataDir, or ecr / storage, not both.')
   }
@@ -40,7 +53,8 @@ export async function createEcrServer(options: EcrServerOptions = {}): Promise<E
     // A directory that cannot be loaded stops the server from starting (and is left as it was).
     if (storage !== undefined) await ecr.ready
     const handlers = ecrHandlers(ecr, credentials === undefined ? {} : { credentials })
-    server = createServer((incoming, outgoing) => void respond(handlers, incoming, outgoing))
+    const hostAllowed = isLoopback(host) ? loopbackHostPolicy(allowedHosts) : () => true
+    server = createServer((incoming, outgoing) => void respond(handlers, hostAllowed, incoming, outgoing))
     await listen(server, port, host)
   } catch (error) {
     await storage?.close()
@@ -54,18 +68,28 @@ export async function createEcrServer(options: EcrServerOptions = {}): Promise<E
     port: actualPort,
     dataDir: storage?.directory,
     close() {
-      closed ??= stop(server, storage)
+      closed ??= stop(server, storage, shutdownGraceMs)
       return closed
     },
   }
 }
 
-async function stop(server: Server, storage: FileSystemStorage | undefined): Promise<void> {
-  await new Promise<void>((resolve, reject) => {
-    server.close((error) => (error === undefined ? resolve() : reject(error)))
-    // Idle keep-alive connections would otherwise hold the server open until they time out.
-    server.closeIdleConnections()
-  })
+/**
+ * Stops accepting connections at once, lets requests in flight finish for `graceMs`, then cuts
+ * the connections left (a stalled client cannot hold the server open), and releases the data
+ * directory once its writes are done.
+ */
+async function stop(server: Server, storage: FileSystemStorage | undefined, graceMs: number): Promise<void> {
+  const grace = setTimeout(() => server.closeAllConnections(), graceMs)
+  try {
+    await new Promise<void>((resolve, reject) => {
+      server.close((error) => (error === undefined ? resolve() : reject(error)))
+      // Idle keep-alive connections would otherwise hold the server open until they time out.
+      server.closeIdleConnections()
+    })
+  } finally {
+    clearTimeout(grace)
+  }
   await storage?.close()
 }
 
@@ -86,9 +110,29 @@ function listen(server: Server, port: number, host: string): Promise<void> {
   })
 }
 
-async function respond(handlers: RequestHandler[], incoming: IncomingMessage, outgoing: ServerResponse): Promise<void> {
+async function respond(
+  handlers: RequestHandler[],
+  hostAllowed: (hostname: string) => boolean,
+  incoming: IncomingMessage,
+  outgoing: ServerResponse,
+): Promise<void> {
   try {
-    const request = await toFetchRequest(incoming)
+    // The Host header gives the origin the client used, which the engine builds download URLs on.
+    const url = requestUrl(incoming)
+    if (url === undefined) {
+      writeJson(outgoing, 400, { message: `fake-ecr cannot answer a request whose Host header is not a host: ${JSON.stringify(incoming.headers.host)}.` })
+      return
+    }
+    if (!hostAllowed(url.hostname)) {
+      writeJson(outgoing, 403, {
+        message:
+          `fake-ecr refused a request for host '${url.hostname}': it listens on this machine only, and answers loopback names and ECR's ` +
+          `own host names, so that a web page cannot reach it through a name it controls. Suggested fix: allow the name ` +
+          `(fake-ecr --allow-host ${url.hostname}, or createEcrServer({ allowedHosts: ['${url.hostname}'] })).`,
+      })
+      return
+    }
+    const request = await toFetchRequest(incoming, url)
     const response = (await getResponse(handlers, request)) ?? notFound(request)
     await writeResponse(response, incoming.method === 'HEAD', outgoing)
   } catch (error) {
@@ -104,36 +148,54 @@ async function respond(handlers: RequestHandler[], incoming: IncomingMessage, ou
   }
 }
 
-async function toFetchRequest(incoming: IncomingMessage): Promise<Request> {
+/** The URL a request names, on the origin its Host header gives, or `undefined` when that is no host. */
+function requestUrl(incoming: IncomingMessage): URL | undefined {
+  const host = incoming.headers.host ?? DEFAULT_HOST
+  // A Host with a path, user info or anything else that is not host[:port] is no host either.
+  if (!/^[^\s/?#@\\]+$/.test(host)) return undefined
+  try {
+    return new URL(incoming.url ?? '/', `http://${host}`)
+  } catch {
+    return undefined
+  }
+}
+
+async function toFetchRequest(incoming: IncomingMessage, url: URL): Promise<Request> {
   const method = incoming.method ?? 'GET'
-  // The Host header gives the origin the client used, which the engine builds download URLs on.
-  const url = new URL(incoming.url ?? '/', `http://${incoming.headers.host ?? DEFAULT_HOST}`)
   const headers = new Headers()
   for (let i = 0; i + 1 < incoming.rawHeaders.length; i += 2) {
     headers.append(incoming.rawHeaders[i]!, incoming.rawHeaders[i + 1]!)
   }
   if (method === 'GET' || method === 'HEAD') return new Request(url, { method, headers })
-  return new Request(url, { method, headers, body: await readCapped(incoming, MAX_REQUEST_BYTES) })
+  // The chunks as they came: the handlers join them once.
+  const chunks = await readCapped(incoming, MAX_REQUEST_BYTES)
+  const body = new ReadableStream<Uint8Array>({
+    start(controller) {
+      for (const chunk of chunks) controller.enqueue(chunk)
+      controller.close()
+    },
+  })
+  return new Request(url, { method, headers, body, duplex: 'half' } as RequestInit)
 }
 
 /**
- * The body, or only its first bytes once they pass `limit`: enough for the handlers to answer
- * 413, and never more in memory. A declared Content-Length over the limit answers at once. The
- * rest of an oversized body is read and dropped, which keeps the connection usable.
+ * The body's chunks, or only the first ones once they pass `limit`: enough for the handlers to
+ * answer 413, and never more in memory. A declared Content-Length over the limit answers at once.
+ * The rest of an oversized body is read and dropped, which keeps the connection usable.
  */
-function readCapped(incoming: IncomingMessage, limit: number): Promise<Buffer<ArrayBuffer>> {
+function readCapped(incoming: IncomingMessage, limit: number): Promise<Buffer[]> {
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = []
     const declaredTooLarge = Number(incoming.headers['content-length']) > limit
     let size = declaredTooLarge ? limit + 1 : 0
-    if (declaredTooLarge) resolve(Buffer.alloc(0))
+    if (declaredTooLarge) resolve([])
     incoming.on('data', (chunk: Buffer) => {
       if (size > limit) return
       chunks.push(chunk)
       size += chunk.byteLength
-      if (size > limit) resolve(Buffer.concat(chunks))
+      if (size > limit) resolve(chunks)
     })
-    incoming.on('end', () => resolve(Buffer.concat(chunks)))
+    incoming.on('end', () => resolve(chunks))
     incoming.on('error', reject)
   })
 }
@@ -177,6 +239,32 @@ function writeJson(outgoing: ServerResponse, status: number, body: object): void
   const text = JSON.stringify(body)
   outgoing.writeHead(status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text) })
   outgoing.end(text)
+}
+
+function isLoopback(host: string): boolean {
+  return host === 'localhost' || /^127\.\d+\.\d+\.\d+$/.test(host) || host === '::1'
+}
+
+const ECR_HOSTS = new RegExp(
+  `\\.(?:dkr\\.ecr|s3)\\.[a-z0-9-]+\\.(?:${ENDPOINT_DNS_SUFFIXES.map((suffix) => suffix.replace(/\./g, '\\.')).join('|')})$`,
+)
+
+/**
+ * Which Host names a server on a loopback address answers (the guard against DNS rebinding: a
+ * page on another site whose name now resolves to 127.0.0.1 must not reach the fake): loopback
+ * names and addresses, ECR's own host names (API, registry, layer bucket) for clients that map
+ * them to this machine, and the names the user allows.
+ */
+function loopbackHostPolicy(allowed: readonly string[]): (hostname: string) => boolean {
+  const names = new Set(allowed.map((name) => name.toLowerCase()))
+  return (hostname) =>
+    names.has(hostname) ||
+    hostname === 'localhost' ||
+    hostname.endsWith('.localhost') ||
+    /^127\.\d+\.\d+\.\d+$/.test(hostname) ||
+    hostname === '[::1]' ||
+    regionOfApiHost(hostname) !== undefined ||
+    ECR_HOSTS.test(hostname)
 }
 
 /** The host to put in the URL: unspecified addresses are reachable on loopback; IPv6 needs brackets. */

@@ -117,12 +117,17 @@ export const layerOperations = {
     }
     const path = downloadPath(registry, record.name, input.layerDigest)
     const date = formatAmzDate(ctx.now)
+    const expires = String(DOWNLOAD_URL_SECONDS)
+    // The parameters of ECR's presigned S3 URLs, in their order (discoveries/ecr-behaviour.md §17),
+    // under an access key of the engine's own.
+    const credential = `${bucketAccessKey(ctx.sign)}/${date.slice(0, 8)}/${registry.region}/s3/aws4_request`
     const query = new URLSearchParams({
       'X-Amz-Algorithm': 'AWS4-HMAC-SHA256',
       'X-Amz-Date': date,
-      'X-Amz-Expires': String(DOWNLOAD_URL_SECONDS),
       'X-Amz-SignedHeaders': 'host',
-      'X-Amz-Signature': ctx.sign(`${path}\u0000${date}`),
+      'X-Amz-Expires': expires,
+      'X-Amz-Credential': credential,
+      'X-Amz-Signature': ctx.sign(signedText(path, date, expires, credential)),
     })
     return { downloadUrl: `${ctx.endpoint ?? layerBucket(registry.region)}${path}?${query}`, layerDigest: input.layerDigest }
   },
@@ -131,8 +136,9 @@ export const layerOperations = {
 const DOWNLOAD_PATH = /^\/layers\/(\d{12})\/([a-z0-9-]+)\/([^/]+)\/([^/]+)$/
 
 /**
- * Serves a URL from GetDownloadUrlForLayer: `undefined` if the engine did not sign it (not a
- * download URL of this engine), `expired` an hour after it was issued, `not-found` once the
+ * Serves a URL from GetDownloadUrlForLayer: `undefined` if it is no download URL (not a layer
+ * path with a signature), `forged` if the engine did not sign it as it stands (any parameter
+ * changed), `expired` once its `X-Amz-Expires` seconds have passed, `not-found` once the
  * repository no longer holds the blob, else the blob's bytes.
  */
 export function openLayerDownload(
@@ -140,12 +146,12 @@ export function openLayerDownload(
   engine: { now: number; sign: (text: string) => string; state: EngineState; readChunk: ReadChunk },
 ): LayerDownload | undefined {
   const match = DOWNLOAD_PATH.exec(url.pathname)
-  const date = url.searchParams.get('X-Amz-Date') ?? ''
-  if (match === null || url.searchParams.get('X-Amz-Signature') !== engine.sign(`${url.pathname}\u0000${date}`)) {
-    return undefined
-  }
+  const signature = url.searchParams.get('X-Amz-Signature')
+  if (match === null || signature === null) return undefined
+  const [date, expires, credential] = ['X-Amz-Date', 'X-Amz-Expires', 'X-Amz-Credential'].map((name) => url.searchParams.get(name) ?? '') as [string, string, string]
+  if (signature !== engine.sign(signedText(url.pathname, date, expires, credential))) return { status: 'forged' }
   const issuedAt = parseAmzDate(date) ?? Number.NEGATIVE_INFINITY
-  if (engine.now > issuedAt + DOWNLOAD_URL_SECONDS * 1000) return { status: 'expired' }
+  if (engine.now > issuedAt + Number(expires) * 1000) return { status: 'expired' }
   const [, accountId = '', region = '', repositoryName = '', digest = ''] = match
   const registry = engine.state.find(accountId, region)
   const name = decodeURIComponent(repositoryName)
@@ -163,6 +169,16 @@ function findUpload({ registry, record, contents }: FoundRepository, uploadId: s
     )
   }
   return upload
+}
+
+/** What a download URL's signature covers: the path and every parameter that says how it may be used. */
+function signedText(path: string, date: string, expires: string, credential: string): string {
+  return [path, date, expires, credential].join('\u0000')
+}
+
+/** The access key id the engine's download URLs are presigned under: `AKIA` and 16 characters, stable for the engine's signing key. */
+function bucketAccessKey(sign: (text: string) => string): string {
+  return `AKIA${sign('layer bucket access key').slice(0, 16).toUpperCase()}`
 }
 
 function downloadPath(registry: RegistryState, repositoryName: string, digest: string): string {

@@ -114,12 +114,20 @@ export function blob(length: Length = {}) {
     })
 }
 
-/** A Smithy list: a JSON array whose item count may be constrained by `@length`. */
+/**
+ * A Smithy list: a JSON array whose item count may be constrained by `@length`. The count is
+ * checked before any item, so a list far too long is refused without reading its items.
+ */
 export function list<Item extends z.ZodType>(item: Item, length: Length = {}) {
-  return z.array(item).superRefine((items, ctx) => {
-    const broken = checkLength(items.length, length)
-    if (broken !== undefined) fail(ctx, broken)
-  })
+  return z
+    .unknown()
+    .transform((value, ctx) => {
+      const broken = Array.isArray(value) ? checkLength(value.length, length) : undefined
+      if (broken === undefined) return value
+      fail(ctx, broken)
+      return z.NEVER
+    })
+    .pipe(z.array(item))
 }
 
 /**

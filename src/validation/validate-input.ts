@@ -25,7 +25,40 @@ export function validateInput<Schema extends z.ZodType>(schema: Schema, input: u
         (issue.code === 'custom' && ['type', 'base64'].includes((issue.params as Broken).rule))),
   )
   if (typeIssue !== undefined) throw serializationError(typeIssue)
-  throw constraintError(issues[0]!)
+  const first = issues[0]!
+  throw constraintError({ path: first.path, broken: first.code === 'custom' ? (first.params as Broken) : undefined })
+}
+
+/** What a JSON value is, as Coral's deserializer names it in its messages. */
+export type JsonKind = 'object' | 'array' | 'string' | 'number' | 'true' | 'false'
+
+/** The JSON type a member of the model wants (enums are strings). */
+export type WireKind = 'structure' | 'list' | 'string' | 'integer' | 'long' | 'boolean' | 'blob'
+
+const JAVA_TYPES: Readonly<Record<Exclude<WireKind, 'structure' | 'list'>, string>> = {
+  string: 'a String',
+  integer: 'an Integer',
+  long: 'a Long',
+  boolean: 'a Boolean',
+  blob: 'a Blob',
+}
+
+/**
+ * Coral's deserializer message for a value of the wrong JSON type (measured on AWS JSON services;
+ * discoveries/ecr-behaviour.md §3).
+ */
+export function typeMismatch(actual: JsonKind, expected: WireKind): EcrError {
+  if (actual === 'array') return new EcrError('SerializationException', 'Start of list found where not expected')
+  if (actual === 'object') return new EcrError('SerializationException', 'Start of structure or map found where not expected.')
+  if (expected === 'list') return new EcrError('SerializationException', 'Expected list or null')
+  if (expected === 'structure') return new EcrError('SerializationException', 'Expected null')
+  const token = actual === 'true' ? 'TRUE_VALUE' : actual === 'false' ? 'FALSE_VALUE' : `${actual === 'number' ? 'NUMBER' : 'STRING'}_VALUE`
+  return new EcrError('SerializationException', `${token} can not be converted to ${JAVA_TYPES[expected]}`)
+}
+
+/** The error for a list with more than `limit` items at `path` (list positions count from 0). */
+export function tooManyItems(path: readonly PropertyKey[], limit: number): EcrError {
+  return constraintError({ path: [...path], broken: { rule: 'max-length', limit } })
 }
 
 /** Coral's deserializer messages (measured on AWS JSON services; discoveries/ecr-behaviour.md §3). */
@@ -35,20 +68,27 @@ function serializationError(issue: z.core.$ZodIssue): EcrError {
     return new EcrError('SerializationException', `Base64 encoded value at '${dotted(issue.path)}' is invalid`)
   }
   const value = issue.input
-  if (Array.isArray(value)) return new EcrError('SerializationException', 'Start of list found where not expected')
-  if (typeof value === 'object') return new EcrError('SerializationException', 'Start of structure or map found where not expected.')
-  if (issue.code === 'invalid_type' && issue.expected === 'array') return new EcrError('SerializationException', 'Expected list or null')
-  if (issue.code === 'invalid_type') return new EcrError('SerializationException', 'Expected null')
-  const token = typeof value === 'boolean' ? (value ? 'TRUE_VALUE' : 'FALSE_VALUE') : `${typeof value === 'number' ? 'NUMBER' : 'STRING'}_VALUE`
+  const actual: JsonKind = Array.isArray(value)
+    ? 'array'
+    : typeof value === 'object'
+      ? 'object'
+      : typeof value === 'boolean'
+        ? value
+          ? 'true'
+          : 'false'
+        : typeof value === 'number'
+          ? 'number'
+          : 'string'
+  if (issue.code === 'invalid_type') return typeMismatch(actual, issue.expected === 'array' ? 'list' : 'structure')
   const javaType = broken?.rule === 'type' ? broken.javaType : 'a String'
-  return new EcrError('SerializationException', `${token} can not be converted to ${javaType}`)
+  const expected = (Object.keys(JAVA_TYPES) as Array<keyof typeof JAVA_TYPES>).find((kind) => JAVA_TYPES[kind] === javaType) ?? 'string'
+  return typeMismatch(actual, expected)
 }
 
-function constraintError(issue: z.core.$ZodIssue): EcrError {
-  const path = issue.path
+/** InvalidParameterException for a member that breaks a constraint (`broken`), or is missing (no `broken`). */
+function constraintError({ path, broken }: { path: readonly PropertyKey[]; broken: Broken | undefined }): EcrError {
   // ECR words its own repositoryName checks without the leading "Member" (observed).
   const plain = path.length === 1 && path[0] === 'repositoryName'
-  const broken = issue.code === 'custom' ? (issue.params as Broken) : undefined
   const missing = broken === undefined || broken.rule === 'type'
   const constraint = missing ? 'must not be null' : phrase(broken, plain)
   const listAt = path.findIndex((key) => typeof key === 'number')

@@ -11,7 +11,7 @@ import { REPOSITORY, scenarios, type Named, type Scenario } from './scenarios.js
 // must get ECR's exact error and change nothing, and every error must be one the model declares.
 
 /** Errors of AWS's JSON front end, which no operation declares. */
-const PROTOCOL_ERRORS = new Set(['SerializationException', 'UnknownOperationException'])
+const PROTOCOL_ERRORS = new Set(['SerializationException', 'UnknownOperationException', 'RequestEntityTooLargeException'])
 
 interface Plan {
   operation: ModelOperation

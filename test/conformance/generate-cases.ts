@@ -46,6 +46,10 @@ const SERIALIZATION = 'com.amazon.coral.service#SerializationException'
  * manifest would cost seconds for nothing new.
  */
 const VERY_LONG = 65_536
+/** How far past its bound a hostile client sends a member: ten times, and ten thousand times. */
+const HOSTILE_FACTORS = [10, 10_000] as const
+/** A member this long makes a body over the 28 MiB request cap (MAX_REQUEST_BYTES). */
+const OVER_THE_CAP = 28 * 1024 * 1024 + 1024
 /** A name no scenario creates. */
 const MISSING_REPOSITORY = 'conformance/missing'
 
@@ -181,6 +185,12 @@ export function generateCases(operation: ModelOperation, bases: readonly Input[]
     const invalid = (label: string, edit: Case['edit'], expect: Expectation, extra: Partial<Case> = {}) =>
       add({ id: `${name} ${label}`, column: 'invalid', base, edit, expect, ...extra })
     const topRepositoryName = node.path.length === 1 && node.path[0] === 'repositoryName'
+    /**
+     * A value far past the member's bound (a hostile client's): refused with the length error, or,
+     * when the body would pass the request cap, with 413 before it is read.
+     */
+    const hostile = (label: string, overTheCap: boolean, edit: Case['edit'], expect: Expectation) =>
+      invalid(label, edit, overTheCap ? tooLarge(operation.name) : expect)
 
     // Presence.
     if (!node.isItem && !node.required) {
@@ -237,6 +247,12 @@ export function generateCases(operation: ModelOperation, bases: readonly Input[]
             invalid(`too long non-ASCII (${shape.max + 1})`, set(node.path, () => NON_ASCII.repeat(shape.max! + 1)), tooLong, shape.max >= VERY_LONG ? tooCostly : {})
           }
         }
+        if (shape.max !== undefined) {
+          for (const factor of HOSTILE_FACTORS) {
+            const length = Math.min(shape.max * factor, OVER_THE_CAP)
+            hostile(`${factor.toLocaleString('en')}× the maximum`, length === OVER_THE_CAP, set(node.path, () => 'a'.repeat(length)), broken(`must have length less than or equal to ${shape.max}`))
+          }
+        }
         if (shape.pattern !== undefined) {
           const shown = shape.pattern.replace(/^\^/, '').replace(/\$$/, '').replaceAll('\\/', '/')
           const expect = broken(topRepositoryName ? `must satisfy regular expression '${shown}'` : `must satisfy regular expression pattern: ${shown}`)
@@ -286,6 +302,15 @@ export function generateCases(operation: ModelOperation, bases: readonly Input[]
         if (shape.max !== undefined) valid(`${shape.max} items`, items(shape.max))
         if (min > 0) invalid(`${min - 1} items`, items(min - 1), broken(`must have length greater than or equal to ${min}`))
         if (shape.max !== undefined) invalid(`${shape.max + 1} items`, items(shape.max + 1), broken(`must have length less than or equal to ${shape.max}`))
+        if (shape.max !== undefined) {
+          // The smallest item of the right JSON type: the length is refused before any item is looked at.
+          const item = JSON.stringify(smallest(shape.member))
+          for (const factor of HOSTILE_FACTORS) {
+            const count = Math.min(shape.max * factor, Math.ceil(OVER_THE_CAP / (item.length + 1)))
+            const overTheCap = count * (item.length + 1) >= OVER_THE_CAP
+            hostile(`${factor.toLocaleString('en')}× the maximum items`, overTheCap, set(node.path, () => Array.from({ length: count }, () => JSON.parse(item))), broken(`must have length less than or equal to ${shape.max}`))
+          }
+        }
         break
       }
       default:
@@ -325,6 +350,35 @@ function constraintError(path: Path, phrase: string): Expectation {
       ? message(path.slice(0, -1), `Member must satisfy constraint: [Member ${phrase}]`)
       : message(path, plain ? phrase : `Member ${phrase}`)
   return { kind: 'error', status: 400, body: { __type: 'InvalidParameterException', message: body } }
+}
+
+/** The answer to a body over the request cap (decisions/limits.md). */
+function tooLarge(operation: string): Expectation {
+  return {
+    kind: 'error',
+    status: 413,
+    body: { __type: 'RequestEntityTooLargeException', message: `Request must be smaller than ${28 * 1024 * 1024} bytes for the ${operation} operation` },
+  }
+}
+
+/** The smallest value of a shape's JSON type: `{}`, `[]`, `""`, `0` or `false`. */
+function smallest(shape: Shape): unknown {
+  switch (shape.kind) {
+    case 'structure':
+    case 'map':
+      return {}
+    case 'list':
+      return []
+    case 'integer':
+    case 'long':
+    case 'double':
+    case 'timestamp':
+      return 0
+    case 'boolean':
+      return false
+    default:
+      return ''
+  }
 }
 
 const LIST_HERE = 'Start of list found where not expected'
@@ -441,5 +495,6 @@ function addBodies(cases: Case[]): void {
     cases.push({ id, column: 'invalid', base: 0, edit: (given) => given, body: text, expect })
   body('body is a JSON list', '[]', serialization(LIST_HERE))
   body('body is a JSON string', '"text"', serialization('Start of structure or map expected'))
+  body('body is JSON null', 'null', serialization('Start of structure or map expected'))
   body('body is not JSON', '{"repositoryName":', serialization('The request body is not valid JSON'))
 }

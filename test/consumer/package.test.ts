@@ -184,7 +184,7 @@ describe('the packed package in a fresh project', () => {
     const url = /listening on (http:\/\/\S+) /.exec(line)?.[1]
     const response = await fetch(`${url}/`, {
       method: 'POST',
-      headers: { 'X-Amz-Target': 'AmazonEC2ContainerRegistry_V20150921.DescribeRepositories' },
+      headers: { 'Content-Type': 'application/x-amz-json-1.1', 'X-Amz-Target': 'AmazonEC2ContainerRegistry_V20150921.DescribeRepositories' },
       body: '{}',
     })
     child.kill('SIGTERM')

@@ -66,7 +66,7 @@ describe('request body cap', () => {
       createEcr(),
       new Request('https://api.ecr.us-east-1.amazonaws.com/', {
         method: 'POST',
-        headers: { 'x-amz-target': `${TARGET}UploadLayerPart`, 'content-length': String(MAX_REQUEST_BYTES + 1) },
+        headers: { 'x-amz-target': `${TARGET}UploadLayerPart`, 'content-type': 'application/x-amz-json-1.1', 'content-length': String(MAX_REQUEST_BYTES + 1) },
         body,
         duplex: 'half',
       } as RequestInit),
@@ -90,7 +90,7 @@ describe('request body cap', () => {
       createEcr(),
       new Request('http://127.0.0.1:4566/', {
         method: 'POST',
-        headers: { 'x-amz-target': `${TARGET}PutImage` },
+        headers: { 'x-amz-target': `${TARGET}PutImage`, 'content-type': 'application/x-amz-json-1.1' },
         body: endless,
         duplex: 'half',
       } as RequestInit),

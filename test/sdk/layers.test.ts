@@ -187,6 +187,27 @@ describe('GetDownloadUrlForLayer', () => {
     expect(await expired.text()).toContain('Request has expired')
   })
 
+  it('carries the parameters of a presigned S3 URL, and refuses one changed, with S3’s XML error', async () => {
+    const image = await ecr.seed.image('app', { tag: 'v1', layers: [64], context: { region: 'eu-west-1' } })
+    const layer = JSON.parse(image.imageManifest).layers[0]
+    const { downloadUrl } = await client().send(new GetDownloadUrlForLayerCommand({ repositoryName: 'app', layerDigest: layer.digest }))
+    const url = new URL(downloadUrl!)
+    expect([...url.searchParams.keys()]).toEqual(['X-Amz-Algorithm', 'X-Amz-Date', 'X-Amz-SignedHeaders', 'X-Amz-Expires', 'X-Amz-Credential', 'X-Amz-Signature'])
+    expect(url.searchParams.get('X-Amz-Credential')).toMatch(new RegExp(`^AKIA[0-9A-F]{16}/${url.searchParams.get('X-Amz-Date')!.slice(0, 8)}/eu-west-1/s3/aws4_request$`))
+    for (const [name, value] of [
+      ['X-Amz-Expires', '604800'],
+      ['X-Amz-Date', '20991231T000000Z'],
+      ['X-Amz-Signature', '0'.repeat(64)],
+    ]) {
+      const changed = new URL(url)
+      changed.searchParams.set(name!, value!)
+      const response = await fetch(changed)
+      expect(response.status).toBe(403)
+      expect(await response.text()).toContain('<Code>SignatureDoesNotMatch</Code>')
+    }
+    expect((await fetch(url)).status).toBe(200)
+  })
+
   it('refuses a layer that no image references', async () => {
     await repository()
     const digest = await ecr.seed.blob('app', bytes(10), { region: 'eu-west-1' })

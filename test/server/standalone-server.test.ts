@@ -9,6 +9,7 @@ import {
   RepositoryNotFoundException,
   UploadLayerPartCommand,
 } from '@aws-sdk/client-ecr'
+import { once } from 'node:events'
 import { Agent, request as httpRequest } from 'node:http'
 import { connect } from 'node:net'
 import { afterEach, describe, expect, it } from 'vitest'
@@ -57,10 +58,22 @@ function exchange(url: string, { method, path, headers = {}, body, agent }: Exch
   )
 }
 
+/** A hand-written request on its own connection, and the whole answer as text. */
+function raw(port: number, request: string): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const socket = connect(port, '127.0.0.1', () => socket.end(request))
+    let text = ''
+    socket.setEncoding('utf8')
+    socket.on('data', (chunk: string) => (text += chunk))
+    socket.on('end', () => resolve(text))
+    socket.on('error', reject)
+  })
+}
+
 const describeRepositories: Exchange = {
   method: 'POST',
   path: '/',
-  headers: { 'X-Amz-Target': 'AmazonEC2ContainerRegistry_V20150921.DescribeRepositories' },
+  headers: { 'X-Amz-Target': 'AmazonEC2ContainerRegistry_V20150921.DescribeRepositories', 'Content-Type': 'application/x-amz-json-1.1' },
   body: '{}',
 }
 
@@ -138,6 +151,17 @@ describe('createEcrServer', () => {
     expect(JSON.parse(response.body).__type.split('#').pop()).toBe('SerializationException')
   })
 
+  it('answers a body of another content type as Coral does: not an operation at all', async () => {
+    const server = await start()
+    for (const contentType of ['text/plain', 'application/xml']) {
+      const response = await exchange(server.url, { ...describeRepositories, headers: { ...describeRepositories.headers, 'Content-Type': contentType } })
+      expect([response.status, response.body]).toEqual([404, '<UnknownOperationException/>\n'])
+    }
+    // application/json is read as JSON too.
+    const json = await exchange(server.url, { ...describeRepositories, headers: { ...describeRepositories.headers, 'Content-Type': 'application/json' } })
+    expect([json.status, JSON.parse(json.body)]).toEqual([200, { repositories: [] }])
+  })
+
   it('keeps a connection alive across requests', async () => {
     const server = await start()
     const agent = new Agent({ keepAlive: true, maxSockets: 1 })
@@ -175,6 +199,61 @@ describe('createEcrServer', () => {
     })
     const { repositories } = await clientOf(server).send(new DescribeRepositoriesCommand({}))
     expect(repositories).toEqual([])
+  })
+
+  it('answers 400 to a Host header that is not a host', async () => {
+    const server = await start()
+    for (const host of ['a/b', 'user@127.0.0.1', 'x y']) {
+      const response = await raw(server.port, `GET /v2/ HTTP/1.1\r\nHost: ${host}\r\nConnection: close\r\n\r\n`)
+      expect(response).toMatch(/^HTTP\/1\.1 400 /)
+      expect(JSON.parse(response.slice(response.indexOf('\r\n\r\n')))).toEqual({
+        message: `fake-ecr cannot answer a request whose Host header is not a host: ${JSON.stringify(host)}.`,
+      })
+    }
+  })
+
+  it('on a loopback address, answers loopback names, ECR hosts and allowed names, and refuses other names', async () => {
+    const server = await start({ allowedHosts: ['Registry.Test'] })
+    const statusFor = async (host: string) =>
+      (await exchange(server.url, { ...describeRepositories, headers: { ...describeRepositories.headers, Host: host } })).status
+    for (const host of [
+      `127.0.0.1:${server.port}`,
+      `localhost:${server.port}`,
+      `app.localhost:${server.port}`,
+      `[::1]:${server.port}`,
+      'api.ecr.eu-west-1.amazonaws.com',
+      'ecr.cn-north-1.amazonaws.com.cn',
+      'registry.test',
+    ]) {
+      expect([host, await statusFor(host)]).toEqual([host, 200])
+    }
+    // The registry host takes /v2/ requests; its POST / is not an ECR call, but it is answered.
+    expect(await statusFor('123456789012.dkr.ecr.us-east-1.amazonaws.com')).not.toBe(403)
+    const refused = await exchange(server.url, {
+      ...describeRepositories,
+      headers: { ...describeRepositories.headers, Host: `rebound.attacker.example:${server.port}` },
+    })
+    expect(refused.status).toBe(403)
+    expect(JSON.parse(refused.body).message).toContain('fake-ecr --allow-host rebound.attacker.example')
+
+    // Listening on every interface is the user's choice to be reached by any name.
+    const open = await start({ host: '0.0.0.0' })
+    const response = await exchange(`http://127.0.0.1:${open.port}`, {
+      ...describeRepositories,
+      headers: { ...describeRepositories.headers, Host: 'rebound.attacker.example' },
+    })
+    expect(response.status).toBe(200)
+  })
+
+  it('closes after the grace although a client stalls mid-body', async () => {
+    const server = await createEcrServer({ port: 0, shutdownGraceMs: 50 })
+    const socket = connect(server.port, '127.0.0.1')
+    await once(socket, 'connect')
+    socket.on('error', () => {})
+    socket.write('POST / HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: 1000\r\n\r\n{"repo')
+    const cut = once(socket, 'close')
+    await server.close()
+    await cut
   })
 
   it('refuses a port that is taken, saying what to do', async () => {

@@ -128,6 +128,33 @@ describe.each(['msw', 'http'] as const)('SigV4 verification (%s)', (transport) =
     })
   })
 
+  const HOST_UNSIGNED = "'Host' or ':authority' must be a 'SignedHeader' in the AWS Authorization."
+  const MISMATCH =
+    'The request signature we calculated does not match the signature you provided. Check your AWS Secret Access Key and signing method. Consult the service documentation for details.'
+  it.each([
+    ['names no header', '', HOST_UNSIGNED],
+    ['names empty headers', ';;', HOST_UNSIGNED],
+    ['names something that is no header', 'a b', HOST_UNSIGNED],
+    ['signs the date but not the host', 'x-amz-date', HOST_UNSIGNED],
+    ['also names empty headers', 'host;;x-amz-date', MISMATCH],
+    // The date is in the string to sign whether or not the header is listed: a wrong signature is all that is left.
+    ['signs the host but not the date', 'host', MISMATCH],
+  ])('refuses an Authorization that %s with 400 InvalidSignatureException, as AWS does', async (_case, signedHeaders, message) => {
+    const amzDate = new Date().toISOString().replace(/[-:]/g, '').replace(/\.\d{3}/, '')
+    const response = await fetch(`${endpoint()}/`, {
+      method: 'POST',
+      headers: {
+        'content-type': 'application/x-amz-json-1.1',
+        'x-amz-target': 'AmazonEC2ContainerRegistry_V20150921.DeleteRepository',
+        'x-amz-date': amzDate,
+        authorization: `AWS4-HMAC-SHA256 Credential=${alice.accessKeyId}/${amzDate.slice(0, 8)}/eu-west-1/ecr/aws4_request, SignedHeaders=${signedHeaders}, Signature=00`,
+      },
+      body: '{"repositoryName":"app"}',
+    })
+    expect(response.status).toBe(400)
+    expect(await response.json()).toEqual({ __type: 'InvalidSignatureException', message })
+  })
+
   it('leaves layer download URLs alone: they carry the engine’s own signature', async () => {
     const image = await ecr.seed.image('app', { tag: 'v1', layers: [64], context: { accountId: '111111111111', region: 'eu-west-1' } })
     const layer = (JSON.parse(image.imageManifest) as { layers: Array<{ digest: string }> }).layers[0]!
