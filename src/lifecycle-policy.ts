@@ -1,9 +1,11 @@
 import { invalidParameter } from './errors.js'
+import { compactJsonText, JsonNumber, parseJsonText, type JsonObject as JsonMembers, type JsonValue } from './json-text.js'
 
 /**
- * ECR lifecycle policies: the check PutLifecyclePolicy runs on the policy text, and the parsed
- * policy that previews and rule evaluation work from. The rule set and the wording are in
- * decisions/lifecycle-policy-validation.md.
+ * ECR lifecycle policies: the check PutLifecyclePolicy runs on the policy text, the text ECR
+ * stores in its place, and the parsed policy that previews and rule evaluation work from. The
+ * rule set and the wording are in decisions/lifecycle-policy-validation.md, the stored text in
+ * decisions/policy-text.md.
  */
 
 export type TagStatus = 'tagged' | 'untagged' | 'any'
@@ -67,6 +69,47 @@ export function parseLifecyclePolicy(text: string): LifecyclePolicy {
   const parsed = rules.map(parseRule)
   checkRuleSet(parsed)
   return { rules: parsed.sort((a, b) => a.rulePriority - b.rulePriority) }
+}
+
+/** The members of a rule, a selection and an action, in the order ECR writes them back (whatever order they came in). */
+const RULE_MEMBERS = ['rulePriority', 'description', 'selection', 'action'] as const
+const SELECTION_MEMBERS = ['tagStatus', 'tagPatternList', 'tagPrefixList', 'storageClass', 'countType', 'countUnit', 'countNumber'] as const
+const ACTION_MEMBERS = ['type', 'targetStorageClass'] as const
+
+/**
+ * The text ECR stores and returns for a lifecycle policy it accepted: compact, the rules in
+ * ascending rulePriority, each member where ECR puts it (discoveries §26). `text` must already
+ * have passed {@link parseLifecyclePolicy}.
+ *
+ * @example
+ * storedLifecyclePolicyText('{ "rules": [ { "action": { "type": "expire" }, "selection": { "countNumber": 5, "countType": "imageCountMoreThan", "tagStatus": "any" }, "rulePriority": 1 } ] }')
+ * // '{"rules":[{"rulePriority":1,"selection":{"tagStatus":"any","countType":"imageCountMoreThan","countNumber":5},"action":{"type":"expire"}}]}'
+ */
+export function storedLifecyclePolicyText(text: string): string {
+  const rules = ((parseJsonText(text) as JsonMembers).get('rules') as JsonMembers[]).map(ruleAsWritten)
+  const priority = (rule: JsonMembers) => Number((rule.get('rulePriority') as JsonNumber).literal)
+  return compactJsonText(new Map<string, JsonValue>([['rules', rules.sort((a, b) => priority(a) - priority(b))]]))
+}
+
+function ruleAsWritten(rule: JsonMembers): JsonMembers {
+  const selection = inOrder(rule.get('selection') as JsonMembers, SELECTION_MEMBERS)
+  selection.set('countNumber', integer(selection.get('countNumber')))
+  // Members that are there already keep their place when set again.
+  const written = inOrder(rule, RULE_MEMBERS)
+  written.set('rulePriority', integer(rule.get('rulePriority')))
+  written.set('selection', selection)
+  written.set('action', inOrder(rule.get('action') as JsonMembers, ACTION_MEMBERS))
+  return written
+}
+
+/** The members of `object` that `members` names, in that order. */
+function inOrder(object: JsonMembers, members: readonly string[]): JsonMembers {
+  return new Map(members.flatMap((name): Array<[string, JsonValue]> => (object.has(name) ? [[name, object.get(name)!]] : [])))
+}
+
+/** ECR reads rulePriority and countNumber as integers (validated already) and writes them so. */
+function integer(value: JsonValue | undefined): JsonNumber {
+  return new JsonNumber(BigInt(Number((value as JsonNumber).literal)).toString())
 }
 
 function parseRule(value: unknown): LifecycleRule {

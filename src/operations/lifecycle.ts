@@ -1,6 +1,6 @@
 import { findRepository, type FoundRepository } from '../domain/repositories.js'
 import { EcrError } from '../errors.js'
-import { parseLifecyclePolicy } from '../lifecycle-policy.js'
+import { parseLifecyclePolicy, storedLifecyclePolicyText } from '../lifecycle-policy.js'
 import { SINGLETON, type ValueOf } from '../state/kinds.js'
 import type { Implementations } from './operation.js'
 
@@ -9,9 +9,11 @@ export const lifecycleOperations = {
   PutLifecyclePolicy(input, ctx) {
     const { registry, record, contents } = findRepository(ctx, input.repositoryName, input.registryId)
     parseLifecyclePolicy(input.lifecyclePolicyText)
+    // ECR keeps the policy as it writes it back, not as sent (discoveries §26).
+    const text = storedLifecyclePolicyText(input.lifecyclePolicyText)
     // A new policy has not been evaluated yet: the previous policy's lastEvaluatedAt goes with it.
-    contents.tables['lifecycle-policy'].set(ctx.tx, SINGLETON, { text: input.lifecyclePolicyText })
-    return { registryId: registry.accountId, repositoryName: record.name, lifecyclePolicyText: input.lifecyclePolicyText }
+    contents.tables['lifecycle-policy'].set(ctx.tx, SINGLETON, { text })
+    return { registryId: registry.accountId, repositoryName: record.name, lifecyclePolicyText: text }
   },
 
   GetLifecyclePolicy(input, ctx) {
@@ -40,11 +42,12 @@ function lifecyclePolicy({ registry, record, contents }: FoundRepository): Store
   return policy
 }
 
+/** A policy never evaluated reports epoch 0, as ECR does (discoveries §21). */
 function lifecyclePolicyOutput({ registry, record }: FoundRepository, policy: StoredLifecyclePolicy) {
   return {
     registryId: registry.accountId,
     repositoryName: record.name,
     lifecyclePolicyText: policy.text,
-    ...(policy.lastEvaluatedAt !== undefined && { lastEvaluatedAt: new Date(policy.lastEvaluatedAt) }),
+    lastEvaluatedAt: new Date(policy.lastEvaluatedAt ?? 0),
   }
 }

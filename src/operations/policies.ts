@@ -1,8 +1,11 @@
 import { findRepository, type FoundRepository } from '../domain/repositories.js'
 import { EcrError, invalidParameter } from '../errors.js'
 import { policyProblem, type PolicyKind } from '../iam-policy.js'
+import { partitionOf } from '../partitions.js'
+import { storedPolicyText } from '../policy-text.js'
 import { SINGLETON } from '../state/kinds.js'
 import type { RegistryState } from '../state/registry-state.js'
+import type { OperationContext } from './context.js'
 import type { Implementations } from './operation.js'
 
 /** Repository permission policies (SetRepositoryPolicy…) and the registry policy (PutRegistryPolicy…). */
@@ -11,9 +14,9 @@ export const policyOperations = {
     const { registry, record, contents } = findRepository(ctx, input.repositoryName, input.registryId)
     // `force` only skips AWS's check that the policy does not lock the caller out of the
     // repository; that check needs IAM identities, which the fake does not model.
-    checkPolicy(input.policyText, 'repository')
-    contents.tables['repository-policy'].set(ctx.tx, SINGLETON, { text: input.policyText })
-    return { registryId: registry.accountId, repositoryName: record.name, policyText: input.policyText }
+    const text = checkPolicy(ctx, input.policyText, 'repository')
+    contents.tables['repository-policy'].set(ctx.tx, SINGLETON, { text })
+    return { registryId: registry.accountId, repositoryName: record.name, policyText: text }
   },
 
   GetRepositoryPolicy(input, ctx) {
@@ -29,10 +32,10 @@ export const policyOperations = {
   },
 
   PutRegistryPolicy(input, ctx) {
-    checkPolicy(input.policyText, 'registry')
+    const text = checkPolicy(ctx, input.policyText, 'registry')
     const registry = ctx.openRegistry()
-    registry.tables['registry-policy'].set(ctx.tx, SINGLETON, { text: input.policyText })
-    return { registryId: registry.accountId, policyText: input.policyText }
+    registry.tables['registry-policy'].set(ctx.tx, SINGLETON, { text })
+    return { registryId: registry.accountId, policyText: text }
   },
 
   GetRegistryPolicy(_input, ctx) {
@@ -48,11 +51,16 @@ export const policyOperations = {
   },
 } satisfies Implementations
 
-/** ECR gives no reason beyond "invalid" (observed), whatever the problem is. */
-function checkPolicy(text: string, kind: PolicyKind): void {
+/**
+ * Checks a policy and returns the text ECR keeps in its place: the document rewritten as ECR
+ * writes it back (discoveries §25). ECR gives no reason beyond "invalid" (observed), whatever
+ * the problem is.
+ */
+function checkPolicy(ctx: OperationContext, text: string, kind: PolicyKind): string {
   if (policyProblem(text, kind) !== undefined) {
     throw invalidParameter('PolicyText', `Invalid ${kind} policy provided`)
   }
+  return storedPolicyText(text, partitionOf(ctx.region).name)
 }
 
 function repositoryPolicy({ registry, record, contents }: FoundRepository): string {

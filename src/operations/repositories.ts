@@ -2,9 +2,10 @@ import type { ImageTagMutability, Repository } from '@aws-sdk/client-ecr'
 import { createRepository, deleteRepository, findRepository } from '../domain/repositories.js'
 import { invalidParameter } from '../errors.js'
 import { DEFAULT_PAGE_SIZE, position, takePage } from '../pagination.js'
-import { registryHost, repositoryArn } from '../partitions.js'
+import { partitionOf, registryHost, repositoryArn } from '../partitions.js'
 import type { RepositoryRecord } from '../state/kinds.js'
 import type { RegistryState } from '../state/registry-state.js'
+import type { OperationContext } from './context.js'
 import type { Implementations } from './operation.js'
 import { checkNewTags } from './resource-tags.js'
 
@@ -14,10 +15,15 @@ export const repositoryOperations = {
     const mutability = input.imageTagMutability ?? 'MUTABLE'
     const filters = checkExclusionFilters(mutability, input.imageTagMutabilityExclusionFilters)
     const tags = checkNewTags([], input.tags ?? [])
-    const encryption = input.encryptionConfiguration ?? { encryptionType: 'AES256' }
-    if (encryption.encryptionType === 'AES256' && encryption.kmsKey !== undefined) {
+    const given = input.encryptionConfiguration ?? { encryptionType: 'AES256' }
+    if (given.encryptionType === 'AES256' && given.kmsKey !== undefined) {
       throw invalidParameter('encryptionConfiguration.kmsKey', 'kmsKey can only be specified when encryptionType is KMS or KMS_DSSE')
     }
+    // KMS without a key is the account's AWS managed key for ECR, which ECR names in the repository.
+    const encryption =
+      given.encryptionType === 'AES256' || given.kmsKey !== undefined
+        ? given
+        : { ...given, kmsKey: awsManagedKeyArn(ctx, ctx.registry(input.registryId).accountId) }
     const { registry, record } = createRepository(
       ctx,
       {
@@ -109,6 +115,18 @@ export function repositoryOutput(registry: RegistryState, record: RepositoryReco
     imageScanningConfiguration: { scanOnPush: record.scanOnPush },
     encryptionConfiguration: record.encryption,
   }
+}
+
+/**
+ * The ARN of the account's AWS managed KMS key for ECR in the acting region. Its key id is a
+ * version-4 UUID made from the engine's signature of account and region: one key there, the same
+ * after a restart on the same storage, and no record for it (decisions/aws-managed-kms-key.md).
+ */
+function awsManagedKeyArn(ctx: OperationContext, accountId: string): string {
+  const hex = ctx.sign(`aws/ecr managed KMS key\u0000${accountId}\u0000${ctx.region}`)
+  const variant = ((parseInt(hex.charAt(16), 16) & 0x3) | 0x8).toString(16)
+  const keyId = `${hex.slice(0, 8)}-${hex.slice(8, 12)}-4${hex.slice(13, 16)}-${variant}${hex.slice(17, 20)}-${hex.slice(20, 32)}`
+  return `arn:${partitionOf(ctx.region).name}:kms:${ctx.region}:${accountId}:key/${keyId}`
 }
 
 /**

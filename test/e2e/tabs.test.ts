@@ -194,9 +194,9 @@ describe('tabs of one origin in Chromium are one registry', () => {
         ])
         expect(registry).toMatchObject([{ ok: true }, { ok: true }])
         // Each tab reads what the other one set.
-        expect(ok(await send(right!, 'GetRepositoryPolicy', { repositoryName: 'web' })).policyText).toBe(policy)
+        expect(JSON.parse(ok(await send(right!, 'GetRepositoryPolicy', { repositoryName: 'web' })).policyText!)).toEqual(JSON.parse(policy))
         expect(ok(await send(left!, 'GetLifecyclePolicy', { repositoryName: 'web' })).lifecyclePolicyText).toBe(lifecycle)
-        expect(ok(await send(right!, 'GetRegistryPolicy', {})).policyText).toBe(registryPolicy)
+        expect(JSON.parse(ok(await send(right!, 'GetRegistryPolicy', {})).policyText!)).toEqual(JSON.parse(registryPolicy))
         const { scanningConfiguration } = ok(await send(left!, 'GetRegistryScanningConfiguration', {}))
         expect(scanningConfiguration?.rules?.[0]?.repositoryFilters?.[0]?.filter).toBe(filter)
       }

@@ -127,19 +127,10 @@ export const REPOSITORY_NAMES = ['alpha', 'team/gamma'] as const
 export const IMAGE_TAGS = ['latest', 'v1', 'v2', 'dev-a'] as const
 export const EXCLUSION_FILTER = 'dev-*'
 
+/** Written as ECR writes a policy back (discoveries/ecr-behaviour.md §25), so the text set is the text stored. */
 export const REPOSITORY_POLICIES = [
-  JSON.stringify({
-    Version: '2012-10-17',
-    Statement: [
-      {
-        Sid: 'pull',
-        Effect: 'Allow',
-        Principal: { AWS: 'arn:aws:iam::111122223333:root' },
-        Action: ['ecr:BatchGetImage', 'ecr:GetDownloadUrlForLayer'],
-      },
-    ],
-  }),
-  '{"Version":"2008-10-17","Statement":{"Effect":"Allow","Principal":"*","Action":"ecr:*"}}',
+  '{\n  "Version" : "2012-10-17",\n  "Statement" : [ {\n    "Sid" : "pull",\n    "Effect" : "Allow",\n    "Principal" : {\n      "AWS" : "arn:aws:iam::111122223333:root"\n    },\n    "Action" : [ "ecr:BatchGetImage", "ecr:GetDownloadUrlForLayer" ]\n  } ]\n}',
+  '{\n  "Version" : "2008-10-17",\n  "Statement" : {\n    "Effect" : "Allow",\n    "Principal" : "*",\n    "Action" : "ecr:*"\n  }\n}',
 ] as const
 /** A repository policy may not name a Resource (ECR refuses it). */
 export const INVALID_REPOSITORY_POLICY =

@@ -116,6 +116,32 @@ describe('PutImage', () => {
     await expect(send(dockerManifest(blobs), OCI_MANIFEST)).rejects.toThrow(InvalidParameterException)
   })
 
+  it('refuses an imageManifestMediaType that contradicts the manifest’s own mediaType, and stores nothing', async () => {
+    await repository()
+    const blobs = await uploadBlobs(ecr, 'app')
+    const docker = dockerManifest(blobs)
+    const oci = JSON.stringify({ schemaVersion: 2, mediaType: OCI_MANIFEST, config: blobs.config, layers: blobs.layers })
+    for (const [imageManifest, imageManifestMediaType, declared] of [
+      [docker, OCI_MANIFEST, DOCKER_MANIFEST],
+      [oci, DOCKER_MANIFEST, OCI_MANIFEST],
+      [docker, DOCKER_LIST, DOCKER_MANIFEST],
+    ] as const) {
+      const error = await client()
+        .send(new PutImageCommand({ repositoryName: 'app', imageManifest, imageManifestMediaType, imageTag: 'v1' }))
+        .catch((e) => e)
+      expect(error).toBeInstanceOf(InvalidParameterException)
+      expect(error.message).toBe(
+        `Invalid parameter at 'imageManifestMediaType' failed to satisfy constraint: 'imageManifestMediaType '${imageManifestMediaType}' does not match the mediaType '${declared}' in the manifest'`,
+      )
+    }
+    expect((await client().send(new ListImagesCommand({ repositoryName: 'app' }))).imageIds).toEqual([])
+    // Naming the manifest's own type is fine.
+    const { image } = await client().send(
+      new PutImageCommand({ repositoryName: 'app', imageManifest: oci, imageManifestMediaType: OCI_MANIFEST, imageTag: 'v1' }),
+    )
+    expect(image?.imageManifestMediaType).toBe(OCI_MANIFEST)
+  })
+
   it('refuses text that is not a supported manifest', async () => {
     await repository()
     for (const manifest of ['not json', '[]', JSON.stringify({ schemaVersion: 1, mediaType: 'application/vnd.docker.distribution.manifest.v1+json' }), JSON.stringify({ schemaVersion: 2, mediaType: DOCKER_MANIFEST, config: { digest: 'nope' }, layers: [] })]) {
@@ -286,6 +312,33 @@ describe('BatchDeleteImage', () => {
     expect(left).toEqual([])
   })
 
+  it('with both digest and tag, removes only that tag of a multi-tag image; the last tag takes the image', async () => {
+    await repository()
+    const image = await push('app', 'v1')
+    for (const tag of ['latest', 'stable']) {
+      await client().send(new PutImageCommand({ repositoryName: 'app', imageManifest: image.manifest, imageTag: tag }))
+    }
+    const first = await client().send(
+      new BatchDeleteImageCommand({ repositoryName: 'app', imageIds: [{ imageDigest: image.digest, imageTag: 'latest' }] }),
+    )
+    expect(first).toMatchObject({ imageIds: [{ imageDigest: image.digest, imageTag: 'latest' }], failures: [] })
+    expect(await tagsOf('app', image.digest)).toEqual(['stable', 'v1'])
+
+    // ListImages' own answer fed back, one {digest, tag} per tag: every tag goes, then the image.
+    const { imageIds: listed } = await client().send(new ListImagesCommand({ repositoryName: 'app' }))
+    const rest = await client().send(new BatchDeleteImageCommand({ repositoryName: 'app', imageIds: listed }))
+    expect(rest).toMatchObject({
+      imageIds: [
+        { imageDigest: image.digest, imageTag: 'stable' },
+        { imageDigest: image.digest, imageTag: 'v1' },
+      ],
+      failures: [],
+    })
+    await expect(
+      client().send(new DescribeImagesCommand({ repositoryName: 'app', imageIds: [{ imageDigest: image.digest }] })),
+    ).rejects.toThrow(ImageNotFoundException)
+  })
+
   it('refuses to delete an image a manifest list references until the list is gone', async () => {
     await repository()
     const child = await push('app')
@@ -305,6 +358,38 @@ describe('BatchDeleteImage', () => {
     )
     expect(both.failures).toEqual([])
     expect(both.imageIds).toHaveLength(2)
+  })
+})
+
+describe('the order of an image’s tags', () => {
+  it('is one stable order (sorted) in DescribeImages, ListImages and BatchDeleteImage, whatever order the tags came in', async () => {
+    await repository()
+    const image = await push('app', 'v2')
+    for (const tag of ['latest', '10', 'abc', '1.0', 'B']) {
+      await client().send(new PutImageCommand({ repositoryName: 'app', imageManifest: image.manifest, imageTag: tag }))
+    }
+    // Moving a tag away and back does not change where it is listed.
+    const other = await push('app', 'abc')
+    await client().send(new PutImageCommand({ repositoryName: 'app', imageManifest: image.manifest, imageTag: 'abc' }))
+    const order = ['1.0', '10', 'B', 'abc', 'latest', 'v2']
+    for (let round = 0; round < 2; round++) {
+      expect(await tagsOf('app', image.digest)).toEqual(order)
+      const { imageIds } = await client().send(new ListImagesCommand({ repositoryName: 'app', filter: { tagStatus: 'TAGGED' } }))
+      expect(imageIds).toEqual(order.map((imageTag) => ({ imageDigest: image.digest, imageTag })))
+    }
+    // Paging through them one at a time meets them in the same order.
+    const paged: string[] = []
+    let nextToken: string | undefined
+    do {
+      const page = await client().send(new ListImagesCommand({ repositoryName: 'app', maxResults: 1, filter: { tagStatus: 'TAGGED' }, nextToken }))
+      paged.push(...(page.imageIds ?? []).map((id) => id.imageTag!))
+      nextToken = page.nextToken
+    } while (nextToken !== undefined)
+    expect(paged).toEqual(order)
+    const { imageIds: deleted } = await client().send(
+      new BatchDeleteImageCommand({ repositoryName: 'app', imageIds: [{ imageDigest: image.digest }, { imageDigest: other.digest }] }),
+    )
+    expect(deleted).toEqual([...order.map((imageTag) => ({ imageDigest: image.digest, imageTag })), { imageDigest: other.digest }])
   })
 })
 

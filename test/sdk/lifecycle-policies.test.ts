@@ -18,7 +18,7 @@ const { client } = useFakeEcr()
 
 const ACCOUNT = '123456789012'
 
-// Pretty-printed on purpose: ECR returns the text as given.
+// Pretty-printed on purpose: ECR keeps it compact (KEEP_TEN_STORED).
 const KEEP_TEN = JSON.stringify(
   {
     rules: [
@@ -38,6 +38,9 @@ const KEEP_TEN = JSON.stringify(
   null,
   2,
 )
+/** KEEP_TEN as ECR writes it back: its members are in ECR's order already. */
+const KEEP_TEN_STORED = JSON.stringify(JSON.parse(KEEP_TEN))
+// Compact and in ECR's member order: stored as given.
 const ARCHIVE_OLD = JSON.stringify({
   rules: [
     {
@@ -62,11 +65,11 @@ describe('lifecycle policies', () => {
       $metadata: undefined,
       registryId: ACCOUNT,
       repositoryName,
-      lifecyclePolicyText: KEEP_TEN,
+      lifecyclePolicyText: KEEP_TEN_STORED,
     })
-    // Never evaluated yet: no lastEvaluatedAt.
+    // Never evaluated yet: ECR answers epoch 0.
     const got = await ecr.send(new GetLifecyclePolicyCommand({ repositoryName }))
-    expect({ ...got, $metadata: undefined }).toEqual({ ...put, $metadata: undefined })
+    expect({ ...got, $metadata: undefined }).toEqual({ ...put, $metadata: undefined, lastEvaluatedAt: new Date(0) })
 
     await ecr.send(new PutLifecyclePolicyCommand({ repositoryName, lifecyclePolicyText: ARCHIVE_OLD }))
     const deleted = await ecr.send(new DeleteLifecyclePolicyCommand({ repositoryName }))
@@ -75,6 +78,7 @@ describe('lifecycle policies', () => {
       registryId: ACCOUNT,
       repositoryName,
       lifecyclePolicyText: ARCHIVE_OLD,
+      lastEvaluatedAt: new Date(0),
     })
 
     const message = `Lifecycle policy does not exist for the repository with name 'app' in the registry with id '${ACCOUNT}'`
@@ -83,6 +87,24 @@ describe('lifecycle policies', () => {
       expect(error).toBeInstanceOf(LifecyclePolicyNotFoundException)
       expect(error.message).toBe(message)
     }
+  })
+
+  it('keeps the policy as ECR writes it back: compact, rules by priority, members in ECR’s order', async () => {
+    const repositoryName = await repository()
+    const ecr = client()
+    // Keys sorted, as Terraform sends them, and the rules out of order.
+    const sent = `{ "rules": [
+      { "action": { "type": "expire" }, "rulePriority": 2,
+        "selection": { "countNumber": 10, "countType": "imageCountMoreThan", "tagStatus": "any" } },
+      { "action": { "type": "expire" }, "description": "tab\\tand \\u00e9",  "rulePriority": 1,
+        "selection": { "countNumber": 14, "countType": "sinceImagePushed", "countUnit": "days", "tagPrefixList": ["pr-"], "tagStatus": "tagged" } }
+    ] }`
+    const stored =
+      '{"rules":[{"rulePriority":1,"description":"tab\\tand é","selection":{"tagStatus":"tagged","tagPrefixList":["pr-"],"countType":"sinceImagePushed","countUnit":"days","countNumber":14},"action":{"type":"expire"}},' +
+      '{"rulePriority":2,"selection":{"tagStatus":"any","countType":"imageCountMoreThan","countNumber":10},"action":{"type":"expire"}}]}'
+    expect((await ecr.send(new PutLifecyclePolicyCommand({ repositoryName, lifecyclePolicyText: sent }))).lifecyclePolicyText).toBe(stored)
+    expect((await ecr.send(new GetLifecyclePolicyCommand({ repositoryName }))).lifecyclePolicyText).toBe(stored)
+    expect((await ecr.send(new DeleteLifecyclePolicyCommand({ repositoryName }))).lifecyclePolicyText).toBe(stored)
   })
 
   it.each([
@@ -170,6 +192,6 @@ describe('lifecycle policies: lastEvaluatedAt (engine)', () => {
     const ecr = engineWithEvaluatedPolicy()
     await ecr.call('PutLifecyclePolicy', { repositoryName: 'app', lifecyclePolicyText: ARCHIVE_OLD })
     const got = await ecr.call('GetLifecyclePolicy', { repositoryName: 'app' })
-    expect(got).toEqual({ registryId: ACCOUNT, repositoryName: 'app', lifecyclePolicyText: ARCHIVE_OLD })
+    expect(got).toEqual({ registryId: ACCOUNT, repositoryName: 'app', lifecyclePolicyText: ARCHIVE_OLD, lastEvaluatedAt: new Date(0) })
   })
 })

@@ -20,7 +20,7 @@ const { client } = useFakeEcr()
 
 const ACCOUNT = '123456789012'
 
-// Odd spacing and key order on purpose: ECR stores and returns the text as given.
+// Odd spacing on purpose: ECR keeps the document as it writes it back (the *_STORED texts).
 const PULL_POLICY = `{
   "Version" : "2008-10-17",
   "Statement": [ { "Sid": "pull", "Effect": "Allow",
@@ -28,6 +28,20 @@ const PULL_POLICY = `{
       "Action": [ "ecr:BatchGetImage", "ecr:GetDownloadUrlForLayer" ] } ]
 }`
 const OPEN_POLICY = '{"Version":"2012-10-17","Statement":{"Effect":"Allow","Principal":"*","Action":"ecr:*"}}'
+const PULL_POLICY_STORED = [
+  '{',
+  '  "Version" : "2008-10-17",',
+  '  "Statement" : [ {',
+  '    "Sid" : "pull",',
+  '    "Effect" : "Allow",',
+  '    "Principal" : {',
+  '      "AWS" : [ "arn:aws:iam::111122223333:root", "arn:aws:iam::444455556666:root" ]',
+  '    },',
+  '    "Action" : [ "ecr:BatchGetImage", "ecr:GetDownloadUrlForLayer" ]',
+  '  } ]',
+  '}',
+].join('\n')
+const OPEN_POLICY_STORED = '{\n  "Version" : "2012-10-17",\n  "Statement" : {\n    "Effect" : "Allow",\n    "Principal" : "*",\n    "Action" : "ecr:*"\n  }\n}'
 const REPLICATION_POLICY = JSON.stringify({
   Version: '2012-10-17',
   Statement: [
@@ -40,6 +54,20 @@ const REPLICATION_POLICY = JSON.stringify({
     },
   ],
 })
+const REPLICATION_POLICY_STORED = [
+  '{',
+  '  "Version" : "2012-10-17",',
+  '  "Statement" : [ {',
+  '    "Sid" : "replicate",',
+  '    "Effect" : "Allow",',
+  '    "Principal" : {',
+  '      "AWS" : "arn:aws:iam::111122223333:root"',
+  '    },',
+  '    "Action" : [ "ecr:CreateRepository", "ecr:ReplicateImage" ],',
+  `    "Resource" : "arn:aws:ecr:eu-west-1:${ACCOUNT}:repository/*"`,
+  '  } ]',
+  '}',
+].join('\n')
 
 async function repository(name = 'app') {
   await client().send(new CreateRepositoryCommand({ repositoryName: name }))
@@ -47,7 +75,7 @@ async function repository(name = 'app') {
 }
 
 describe('repository policies', () => {
-  it('sets, gets and deletes a policy, returning the text exactly as given', async () => {
+  it('sets, gets and deletes a policy, returning the text as ECR writes it back', async () => {
     const repositoryName = await repository()
     const ecr = client()
     const set = await ecr.send(new SetRepositoryPolicyCommand({ repositoryName, policyText: PULL_POLICY }))
@@ -55,15 +83,15 @@ describe('repository policies', () => {
       $metadata: undefined,
       registryId: ACCOUNT,
       repositoryName,
-      policyText: PULL_POLICY,
+      policyText: PULL_POLICY_STORED,
     })
     const got = await ecr.send(new GetRepositoryPolicyCommand({ repositoryName }))
-    expect(got).toMatchObject({ registryId: ACCOUNT, repositoryName, policyText: PULL_POLICY })
+    expect(got).toMatchObject({ registryId: ACCOUNT, repositoryName, policyText: PULL_POLICY_STORED })
 
     const replaced = await ecr.send(new SetRepositoryPolicyCommand({ repositoryName, policyText: OPEN_POLICY, force: true }))
-    expect(replaced.policyText).toBe(OPEN_POLICY)
+    expect(replaced.policyText).toBe(OPEN_POLICY_STORED)
     const deleted = await ecr.send(new DeleteRepositoryPolicyCommand({ repositoryName }))
-    expect(deleted).toMatchObject({ registryId: ACCOUNT, repositoryName, policyText: OPEN_POLICY })
+    expect(deleted).toMatchObject({ registryId: ACCOUNT, repositoryName, policyText: OPEN_POLICY_STORED })
 
     const message = `Repository policy does not exist for the repository with name 'app' in the registry with id '${ACCOUNT}'`
     const afterDelete = await failure(ecr.send(new GetRepositoryPolicyCommand({ repositoryName })))
@@ -72,6 +100,27 @@ describe('repository policies', () => {
     const deleteAgain = await failure(ecr.send(new DeleteRepositoryPolicyCommand({ repositoryName })))
     expect(deleteAgain).toBeInstanceOf(RepositoryPolicyNotFoundException)
     expect(deleteAgain.message).toBe(message)
+  })
+
+  it('answers the AWS CLI example’s documented policyText for its my-policy.json', async () => {
+    const repositoryName = await repository()
+    // awscli/examples/ecr/set-repository-policy.rst: the file, then the documented policyText.
+    const file =
+      '{\n    "Version" : "2008-10-17",\n    "Statement" : [ \n        {\n            "Sid" : "allow public pull",\n            "Effect" : "Allow",\n            "Principal" : "*",\n            "Action" : [\n                "ecr:BatchCheckLayerAvailability",\n                "ecr:BatchGetImage",\n                "ecr:GetDownloadUrlForLayer" \n            ]\n        }\n    ]\n}\n'
+    const documented =
+      '{\n  "Version" : "2008-10-17",\n  "Statement" : [ {\n    "Sid" : "allow public pull",\n    "Effect" : "Allow",\n    "Principal" : "*",\n    "Action" : [ "ecr:BatchCheckLayerAvailability", "ecr:BatchGetImage", "ecr:GetDownloadUrlForLayer" ]\n  } ]\n}'
+    expect((await client().send(new SetRepositoryPolicyCommand({ repositoryName, policyText: file }))).policyText).toBe(documented)
+    expect((await client().send(new GetRepositoryPolicyCommand({ repositoryName }))).policyText).toBe(documented)
+    expect((await client().send(new DeleteRepositoryPolicyCommand({ repositoryName }))).policyText).toBe(documented)
+  })
+
+  it('names an account principal by the ARN of its root, in the partition of the region', async () => {
+    const gov = client({ region: 'us-gov-west-1' })
+    await gov.send(new CreateRepositoryCommand({ repositoryName: 'gov' }))
+    const { policyText } = await gov.send(
+      new SetRepositoryPolicyCommand({ repositoryName: 'gov', policyText: '{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":"111122223333"},"Action":"ecr:*"}]}' }),
+    )
+    expect(JSON.parse(policyText!).Statement[0].Principal).toEqual({ AWS: 'arn:aws-us-gov:iam::111122223333:root' })
   })
 
   it('keeps each repository its own policy', async () => {
@@ -96,7 +145,7 @@ describe('repository policies', () => {
     expect(error).toBeInstanceOf(InvalidParameterException)
     expect(error.message).toBe("Invalid parameter at 'PolicyText' failed to satisfy constraint: 'Invalid repository policy provided'")
     const { policyText: kept } = await client().send(new GetRepositoryPolicyCommand({ repositoryName }))
-    expect(kept).toBe(PULL_POLICY)
+    expect(kept).toBe(PULL_POLICY_STORED)
   })
 
   it('answers RepositoryNotFound for a missing repository, in the registry asked for', async () => {
@@ -134,10 +183,10 @@ describe('the registry policy', () => {
   it('puts, gets and deletes the policy of the caller’s registry', async () => {
     const ecr = client()
     const put = await ecr.send(new PutRegistryPolicyCommand({ policyText: REPLICATION_POLICY }))
-    expect({ ...put, $metadata: undefined }).toEqual({ $metadata: undefined, registryId: ACCOUNT, policyText: REPLICATION_POLICY })
-    expect(await ecr.send(new GetRegistryPolicyCommand({}))).toMatchObject({ registryId: ACCOUNT, policyText: REPLICATION_POLICY })
+    expect({ ...put, $metadata: undefined }).toEqual({ $metadata: undefined, registryId: ACCOUNT, policyText: REPLICATION_POLICY_STORED })
+    expect(await ecr.send(new GetRegistryPolicyCommand({}))).toMatchObject({ registryId: ACCOUNT, policyText: REPLICATION_POLICY_STORED })
     await ecr.send(new PutRegistryPolicyCommand({ policyText: OPEN_POLICY }))
-    expect(await ecr.send(new DeleteRegistryPolicyCommand({}))).toMatchObject({ registryId: ACCOUNT, policyText: OPEN_POLICY })
+    expect(await ecr.send(new DeleteRegistryPolicyCommand({}))).toMatchObject({ registryId: ACCOUNT, policyText: OPEN_POLICY_STORED })
 
     const message = `Registry policy does not exist in the registry with id '${ACCOUNT}'`
     for (const command of [new GetRegistryPolicyCommand({}), new DeleteRegistryPolicyCommand({})]) {
@@ -161,6 +210,6 @@ describe('the registry policy', () => {
       expect(error).toBeInstanceOf(InvalidParameterException)
       expect(error.message).toBe("Invalid parameter at 'PolicyText' failed to satisfy constraint: 'Invalid registry policy provided'")
     }
-    expect((await client().send(new GetRegistryPolicyCommand({}))).policyText).toBe(REPLICATION_POLICY)
+    expect((await client().send(new GetRegistryPolicyCommand({}))).policyText).toBe(REPLICATION_POLICY_STORED)
   })
 })

@@ -11,6 +11,7 @@ import {
   paginateDescribeRepositories,
 } from '@aws-sdk/client-ecr'
 import { describe, expect, it } from 'vitest'
+import { createEcr, memoryStorage } from '../../src/index.js'
 import { useFakeEcr } from './harness.js'
 
 const { ecr, client } = useFakeEcr()
@@ -130,5 +131,62 @@ describe('repositories', () => {
         new CreateRepositoryCommand({ repositoryName: 'aes', encryptionConfiguration: { encryptionType: 'AES256', kmsKey: 'arn:aws:kms:eu-west-1:123456789012:key/abc' } }),
       ),
     ).rejects.toThrow(InvalidParameterException)
+  })
+})
+
+describe('repositories: encryption with the AWS managed KMS key', () => {
+  // The key ARN shape real ECR answers with (discoveries §20): a version-4 UUID key id.
+  const managedKey = (region: string, account = '123456789012') =>
+    new RegExp(`^arn:aws:kms:${region}:${account}:key/[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$`)
+
+  it('names the account’s AWS managed key when KMS is asked for without a key, and keeps naming it', async () => {
+    const ecrClient = client()
+    const created = await ecrClient.send(new CreateRepositoryCommand({ repositoryName: 'app', encryptionConfiguration: { encryptionType: 'KMS' } }))
+    const kmsKey = created.repository?.encryptionConfiguration?.kmsKey
+    expect(kmsKey).toMatch(managedKey('eu-west-1'))
+    expect(created.repository?.encryptionConfiguration).toEqual({ encryptionType: 'KMS', kmsKey })
+    const { repositories } = await ecrClient.send(new DescribeRepositoriesCommand({ repositoryNames: ['app'] }))
+    expect(repositories?.[0]?.encryptionConfiguration).toEqual({ encryptionType: 'KMS', kmsKey })
+    const deleted = await ecrClient.send(new DeleteRepositoryCommand({ repositoryName: 'app' }))
+    expect(deleted.repository?.encryptionConfiguration).toEqual({ encryptionType: 'KMS', kmsKey })
+  })
+
+  it('is one key per account and region, for KMS and KMS_DSSE alike', async () => {
+    const send = (repositoryName: string, encryptionType: 'KMS' | 'KMS_DSSE', region = 'eu-west-1', registryId?: string) =>
+      client({ region })
+        .send(new CreateRepositoryCommand({ repositoryName, encryptionConfiguration: { encryptionType }, ...(registryId && { registryId }) }))
+        .then(({ repository }) => repository?.encryptionConfiguration?.kmsKey)
+    const first = await send('one', 'KMS')
+    expect(await send('two', 'KMS_DSSE')).toBe(first)
+    const elsewhere = await send('three', 'KMS', 'us-west-2')
+    expect(elsewhere).toMatch(managedKey('us-west-2'))
+    const otherAccount = await send('four', 'KMS', 'eu-west-1', '111122223333')
+    expect(otherAccount).toMatch(managedKey('eu-west-1', '111122223333'))
+    expect(new Set([first, elsewhere, otherAccount]).size).toBe(3)
+  })
+
+  it('keeps a key the caller names, and names none for AES256', async () => {
+    const ecrClient = client()
+    const kmsKey = 'arn:aws:kms:eu-west-1:123456789012:key/0b6a2b1e-1c3d-4e5f-8a9b-0c1d2e3f4a5b'
+    const named = await ecrClient.send(
+      new CreateRepositoryCommand({ repositoryName: 'named', encryptionConfiguration: { encryptionType: 'KMS', kmsKey } }),
+    )
+    expect(named.repository?.encryptionConfiguration).toEqual({ encryptionType: 'KMS', kmsKey })
+    const aes = await ecrClient.send(new CreateRepositoryCommand({ repositoryName: 'aes', encryptionConfiguration: { encryptionType: 'AES256' } }))
+    expect(aes.repository?.encryptionConfiguration).toEqual({ encryptionType: 'AES256' })
+  })
+
+  it('is the same key after a restart on the same storage', async () => {
+    const storage = memoryStorage()
+    const kmsKey = async (repositoryName: string) => {
+      const { repository } = await createEcr({ storage }).call('CreateRepository', {
+        repositoryName,
+        encryptionConfiguration: { encryptionType: 'KMS' },
+      })
+      return repository?.encryptionConfiguration?.kmsKey
+    }
+    const before = await kmsKey('before')
+    expect(before).toMatch(managedKey('us-east-1'))
+    expect(await kmsKey('after')).toBe(before)
   })
 })

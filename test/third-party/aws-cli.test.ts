@@ -1,72 +1,17 @@
-import { execFile } from 'node:child_process'
-import { mkdtemp, rm, writeFile } from 'node:fs/promises'
-import { tmpdir } from 'node:os'
+import { writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
-import { createEcrServer, type EcrServer } from '../../handlers/node/index.js'
+import { describe, expect, it } from 'vitest'
 import { DOCKER_MANIFEST, sha256 } from '../fixtures.js'
+import { findAwsCli, useAwsCliAgainstServer } from './aws-cli-harness.js'
 
 const REGION = 'eu-west-1'
 const ACCOUNT = '123456789012'
 
-/** The AWS CLI to drive: v2 from the Debian package when present, else whatever `aws` is on PATH. */
-async function findAwsCli(): Promise<string | undefined> {
-  for (const candidate of ['/usr/bin/aws', 'aws']) {
-    const found = await new Promise<boolean>((resolve) => execFile(candidate, ['--version'], (error) => resolve(error === null)))
-    if (found) return candidate
-  }
-  return undefined
-}
-
-const aws = await findAwsCli()
-const required = process.env['FAKE_ECR_REQUIRE_AWS_CLI'] === '1'
-
-if (aws === undefined && required) {
-  describe('AWS CLI requirement', () => {
-    it('finds the aws binary', () => {
-      throw new Error('FAKE_ECR_REQUIRE_AWS_CLI=1 but no `aws` binary was found. Install it with `apt-get install -y awscli`.')
-    })
-  })
-} else if (aws === undefined) {
-  console.warn('Skipping the AWS CLI tests: no `aws` binary found (install it with `apt-get install -y awscli`).')
-}
+const aws = await findAwsCli({ purpose: 'the AWS CLI tests' })
 
 describe.skipIf(aws === undefined)('the real AWS CLI against the standalone server', () => {
-  let server: EcrServer
-  let home: string
-  let env: NodeJS.ProcessEnv
-
-  beforeAll(async () => {
-    server = await createEcrServer({ port: 0 })
-    home = await mkdtemp(join(tmpdir(), 'fake-ecr-aws-cli-'))
-    // Only what this test sets: no profile, config file or pager of the machine leaks in.
-    env = Object.fromEntries(Object.entries(process.env).filter(([name]) => !name.startsWith('AWS_')))
-    Object.assign(env, {
-      AWS_ACCESS_KEY_ID: 'AKIAIOSFODNN7EXAMPLE',
-      AWS_SECRET_ACCESS_KEY: 'wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY',
-      AWS_REGION: REGION,
-      AWS_DEFAULT_REGION: REGION,
-      AWS_PAGER: '',
-      AWS_CONFIG_FILE: join(home, 'config'),
-      AWS_SHARED_CREDENTIALS_FILE: join(home, 'credentials'),
-      AWS_EC2_METADATA_DISABLED: 'true',
-    })
-  })
-  afterEach(() => server.ecr.reset())
-  afterAll(async () => {
-    await server?.close()
-    if (home !== undefined) await rm(home, { recursive: true, force: true })
-  })
-
-  function run(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-    const argv = ['ecr', ...args, '--endpoint-url', server.url, '--output', 'json']
-    return new Promise((resolve, reject) => {
-      execFile(aws!, argv, { env }, (error, stdout, stderr) => {
-        if (error !== null && typeof error.code !== 'number') reject(error)
-        else resolve({ code: error === null ? 0 : (error.code as number), stdout, stderr })
-      })
-    })
-  }
+  const cli = useAwsCliAgainstServer(aws!, { region: REGION })
+  const run = (...args: string[]) => cli.run(args)
 
   async function json(...args: string[]): Promise<any> {
     const result = await run(...args)
@@ -102,18 +47,18 @@ describe.skipIf(aws === undefined)('the real AWS CLI against the standalone serv
       mediaType: DOCKER_MANIFEST,
       config: {
         mediaType: 'application/vnd.docker.container.image.v1+json',
-        digest: await server.ecr.seed.blob('app', config, context),
+        digest: await cli.server().ecr.seed.blob('app', config, context),
         size: config.byteLength,
       },
       layers: [
         {
           mediaType: 'application/vnd.docker.image.rootfs.diff.tar.gzip',
-          digest: await server.ecr.seed.blob('app', layer, context),
+          digest: await cli.server().ecr.seed.blob('app', layer, context),
           size: layer.byteLength,
         },
       ],
     })
-    const manifestFile = join(home, 'manifest.json')
+    const manifestFile = join(await cli.directory(), 'manifest.json')
     await writeFile(manifestFile, manifest)
 
     const put = await json('put-image', '--repository-name', 'app', '--image-tag', 'v1', '--image-manifest', `file://${manifestFile}`)
