@@ -120,6 +120,18 @@ const SHORTEST_LIFECYCLE_POLICY = JSON.stringify({
   rules: [{ rulePriority: 1, selection: { tagStatus: 'any', countType: 'imageCountMoreThan', countNumber: 1 }, action: { type: 'expire' } }],
 })
 
+/** Lifecycle policy texts at the bounds of the model's 100..30720 (PutLifecyclePolicy, StartLifecyclePolicyPreview). */
+const lifecyclePolicyTextCases: Record<string, Adjustment> = {
+  'lifecyclePolicyText shortest (100)': `the shortest valid lifecycle policy (one rule, required members only) has ${codePoints(SHORTEST_LIFECYCLE_POLICY)} characters`,
+  'lifecyclePolicyText longest (30720)': (input) => ({ ...input, lifecyclePolicyText: ofLength(30720, lifecyclePolicy) }),
+  'lifecyclePolicyText longest non-ASCII (30720)': (input) => ({ ...input, lifecyclePolicyText: ofLength(30720, lifecyclePolicy, NON_ASCII) }),
+}
+
+const unknownLifecycleAction: Refusal = {
+  code: 'InvalidParameterException',
+  edit: (input) => ({ ...input, lifecyclePolicyText: lifecyclePolicy().replace('"expire"', '"keep"') }),
+}
+
 /** Policy texts of exactly `length` characters: the policy with a condition value that fills it. */
 const policyCases = (field: 'policyText', policy: (condition?: string) => string, max: number) => ({
   [`${field} shortest (0)`]: 'an empty text is not a policy (decisions/policy-validation.md)',
@@ -521,16 +533,9 @@ export const scenarios: Partial<Record<OperationName, Scenario>> = {
   PutLifecyclePolicy: scenario({
     setup: (ecr, name) => repository(ecr, name).then(() => ({})),
     inputs: ({ repositoryName }) => [{ registryId: ACCOUNT, repositoryName, lifecyclePolicyText: lifecyclePolicy() }],
-    cases: () => ({
-      'lifecyclePolicyText shortest (100)': `the shortest valid lifecycle policy (one rule, required members only) has ${codePoints(SHORTEST_LIFECYCLE_POLICY)} characters`,
-      'lifecyclePolicyText longest (30720)': (input) => ({ ...input, lifecyclePolicyText: ofLength(30720, lifecyclePolicy) }),
-      'lifecyclePolicyText longest non-ASCII (30720)': (input) => ({ ...input, lifecyclePolicyText: ofLength(30720, lifecyclePolicy, NON_ASCII) }),
-    }),
+    cases: () => lifecyclePolicyTextCases,
     refusals: () => ({
-      'policy with an unknown action': {
-        code: 'InvalidParameterException',
-        edit: (input) => ({ ...input, lifecyclePolicyText: lifecyclePolicy().replace('"expire"', '"keep"') }),
-      },
+      'policy with an unknown action': unknownLifecycleAction,
     }),
   }),
 
@@ -568,21 +573,14 @@ export const scenarios: Partial<Record<OperationName, Scenario>> = {
       return {}
     },
     inputs: ({ repositoryName }) => [{ registryId: ACCOUNT, repositoryName, lifecyclePolicyText: lifecyclePolicy('preview') }],
-    cases: () => ({
-      'lifecyclePolicyText shortest (100)': `the shortest valid lifecycle policy (one rule, required members only) has ${codePoints(SHORTEST_LIFECYCLE_POLICY)} characters`,
-      'lifecyclePolicyText longest (30720)': (input) => ({ ...input, lifecyclePolicyText: ofLength(30720, lifecyclePolicy) }),
-      'lifecyclePolicyText longest non-ASCII (30720)': (input) => ({ ...input, lifecyclePolicyText: ofLength(30720, lifecyclePolicy, NON_ASCII) }),
-    }),
+    cases: () => lifecyclePolicyTextCases,
     refusals: () => ({
       'no text, and a repository without a lifecycle policy': {
         code: 'LifecyclePolicyNotFoundException',
         message: `Lifecycle policy does not exist for the repository with name '${OTHER}' in the registry with id '${ACCOUNT}'`,
         edit: ({ lifecyclePolicyText: _text, ...input }) => ({ ...input, repositoryName: OTHER }),
       },
-      'policy with an unknown action': {
-        code: 'InvalidParameterException',
-        edit: (input) => ({ ...input, lifecyclePolicyText: lifecyclePolicy().replace('"expire"', '"keep"') }),
-      },
+      'policy with an unknown action': unknownLifecycleAction,
     }),
   }),
 

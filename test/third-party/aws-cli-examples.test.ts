@@ -86,6 +86,10 @@ const LIFECYCLE_POLICY_FILE = `{
 }
 `
 
+/** The policy text of both preview examples' outputs (as sent, pretty-printed), as JSON. */
+const PREVIEWED_POLICY_TEXT =
+  '"{\\n    \\"rules\\": [\\n        {\\n            \\"rulePriority\\": 1,\\n            \\"description\\": \\"Expire images older than 14 days\\",\\n            \\"selection\\": {\\n                \\"tagStatus\\": \\"untagged\\",\\n                \\"countType\\": \\"sinceImagePushed\\",\\n                \\"countUnit\\": \\"days\\",\\n                \\"countNumber\\": 14\\n            },\\n            \\"action\\": {\\n                \\"type\\": \\"expire\\"\\n            }\\n        }\\n    ]\\n}\\n"'
+
 async function image(server: EcrServer, repositoryName: string, tag?: string) {
   const seeded = await server.ecr.seed.image(repositoryName, { ...(tag !== undefined && { tag }), context })
   return { ...seeded, config: JSON.parse(seeded.imageManifest).config as { digest: string; size: number } }
@@ -449,7 +453,7 @@ const EXAMPLES: Example[] = [
     output: `{
         "registryId": "<aws_account_id>",
         "repositoryName": "project-a/amazon-ecs-sample",
-        "lifecyclePolicyText": "{\\n    \\"rules\\": [\\n        {\\n            \\"rulePriority\\": 1,\\n            \\"description\\": \\"Expire images older than 14 days\\",\\n            \\"selection\\": {\\n                \\"tagStatus\\": \\"untagged\\",\\n                \\"countType\\": \\"sinceImagePushed\\",\\n                \\"countUnit\\": \\"days\\",\\n                \\"countNumber\\": 14\\n            },\\n            \\"action\\": {\\n                \\"type\\": \\"expire\\"\\n            }\\n        }\\n    ]\\n}\\n",
+        "lifecyclePolicyText": ${PREVIEWED_POLICY_TEXT},
         "status": "COMPLETE",
         "previewResults": [],
         "summary": {
@@ -650,7 +654,7 @@ const EXAMPLES: Example[] = [
     output: `{
        "registryId": "<aws_account_id>",
        "repositoryName": "project-a/amazon-ecs-sample",
-       "lifecyclePolicyText": "{\\n    \\"rules\\": [\\n        {\\n            \\"rulePriority\\": 1,\\n            \\"description\\": \\"Expire images older than 14 days\\",\\n            \\"selection\\": {\\n                \\"tagStatus\\": \\"untagged\\",\\n                \\"countType\\": \\"sinceImagePushed\\",\\n                \\"countUnit\\": \\"days\\",\\n                \\"countNumber\\": 14\\n            },\\n            \\"action\\": {\\n                \\"type\\": \\"expire\\"\\n            }\\n        }\\n    ]\\n}\\n",
+       "lifecyclePolicyText": ${PREVIEWED_POLICY_TEXT},
        "status": "IN_PROGRESS"
     }`,
   },
