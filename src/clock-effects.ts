@@ -1,4 +1,6 @@
+import { completeRestore } from './domain/archival.js'
 import { collectUnusedBlob } from './domain/blobs.js'
+import { completePreview, evaluateDueLifecyclePolicy } from './domain/lifecycle.js'
 import { completeScan } from './domain/scans.js'
 import type { OperationContext } from './operations/context.js'
 import type { RecordKind } from './state/kinds.js'
@@ -14,6 +16,12 @@ const EFFECTS: { readonly [K in RecordKind]?: (ctx: OperationContext, due: DueEn
   image: (ctx, due) => completeScan(ctx, due.scope, due.id),
   // A blob no image has used for a day is collected.
   blob: (ctx, due) => collectUnusedBlob(ctx, due.scope, due.id),
+  // A lifecycle policy's daily evaluation: images expire and are archived.
+  'lifecycle-policy': (ctx, due) => evaluateDueLifecyclePolicy(ctx, due.scope),
+  // A lifecycle policy preview completes.
+  'lifecycle-policy-preview': (ctx, due) => completePreview(ctx, due.scope),
+  // An archived image being restored is active again.
+  'image-restore': (ctx, due) => completeRestore(ctx, due.scope, due.id),
 }
 
 /** Applies everything due by `ctx.now`, earliest first, in `ctx`'s transaction. */

@@ -1,4 +1,5 @@
 import { authorize } from './domain/access.js'
+import { applyLifecyclePolicies } from './domain/lifecycle.js'
 import { Engine } from './engine.js'
 import { EcrError } from './errors.js'
 import { createEmitter } from './events.js'
@@ -17,6 +18,8 @@ import { validateInput } from './validation/validate-input.js'
 
 const DEFAULT_ACCOUNT = '123456789012'
 const DEFAULT_REGION = 'us-east-1'
+/** ECR documents that restoring an archived image "typically takes up to 20 minutes". */
+const IMAGE_RESTORE_MS = 20 * 60 * 1000
 
 /**
  * Creates an ECR engine: in memory, account `123456789012`, strict like AWS.
@@ -45,6 +48,8 @@ export function createEcr(options: EcrOptions = {}): Ecr {
     settings: {
       verifyReferences: options.verifyReferences ?? true,
       scanDurationMs: options.scanDurationMs ?? 0,
+      lifecyclePreviewDurationMs: options.lifecyclePreviewDurationMs ?? 0,
+      imageRestoreDurationMs: options.imageRestoreDurationMs ?? IMAGE_RESTORE_MS,
       scanFindings: options.scanFindings ?? defaultScanFindings,
       limits: resolveLimits(options.limits),
     },
@@ -99,6 +104,10 @@ export function createEcr(options: EcrOptions = {}): Ecr {
     async catchUp() {
       await ready
       await engine.run({}, () => undefined, 'catchUp')
+    },
+    async applyLifecyclePolicies(target = {}) {
+      await ready
+      return engine.run(placeOf(target), (ctx) => applyLifecyclePolicies(ctx, target.repositoryName), 'applyLifecyclePolicies')
     },
     async reset() {
       await ready

@@ -71,6 +71,16 @@ export interface EcrOptions {
   verifyReferences?: boolean
   /** How long a scan reports IN_PROGRESS before COMPLETE, by the engine's clock (default 0). */
   scanDurationMs?: number
+  /**
+   * How long a lifecycle policy preview reports IN_PROGRESS before COMPLETE, by the engine's
+   * clock (default 0: complete for the next call).
+   */
+  lifecyclePreviewDurationMs?: number
+  /**
+   * How long an archived image being restored (UpdateImageStorageClass to STANDARD) stays
+   * ACTIVATING, by the engine's clock (default 20 minutes, the time ECR documents).
+   */
+  imageRestoreDurationMs?: number
   /** The findings a basic scan reports for an image (default: a realistic, deterministic set). */
   scanFindings?: (image: ScannedImage) => ImageScanFinding[]
   /**
@@ -183,6 +193,19 @@ export interface Ecr {
    * await ecr.catchUp()
    */
   catchUp(): Promise<void>
+  /**
+   * Evaluates lifecycle policies now and does what they mark (expires and archives images), as
+   * the engine does on its own for each policy a day after it is put and then daily, by its
+   * clock. Acts in one registry (default: the engine's account and region), on every repository
+   * that has a policy, or on `repositoryName` only; each evaluation sets the policy's
+   * `lastEvaluatedAt` and moves its next daily evaluation to a day later.
+   *
+   * @example
+   * clock += 30 * DAY
+   * const [run] = await ecr.applyLifecyclePolicies({ repositoryName: 'web' })
+   * run?.expired // digests of the images the policy expired
+   */
+  applyLifecyclePolicies(target?: LifecycleTarget): Promise<LifecycleRun[]>
   /** Empties all state (every account and region) and the storage adapter, and removes injected faults. */
   reset(): Promise<void>
   /** Helpers that create repositories and images (with generated blobs) in one call. */
@@ -214,6 +237,23 @@ export interface Ecr {
    * did not issue it or it has expired by the engine's clock.
    */
   verifyAuthorizationToken(password: string): Promise<AuthorizationTokenClaims | undefined>
+}
+
+/** Where `ecr.applyLifecyclePolicies` acts. */
+export interface LifecycleTarget {
+  accountId?: string
+  region?: string
+  /** One repository (default: every repository of the registry that has a lifecycle policy). */
+  repositoryName?: string
+}
+
+/** What one evaluation of a repository's lifecycle policy did. */
+export interface LifecycleRun {
+  repositoryName: string
+  /** Digests of the images it expired (deleted). */
+  expired: string[]
+  /** Digests of the images it archived. */
+  archived: string[]
 }
 
 export interface Platform {

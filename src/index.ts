@@ -12,6 +12,8 @@ export type {
   Faults,
   ImageSeed,
   LayerDownload,
+  LifecycleRun,
+  LifecycleTarget,
   OperationName,
   Platform,
   RegistrySeed,

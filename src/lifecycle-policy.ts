@@ -44,6 +44,8 @@ const TAG_STATUSES = ['tagged', 'untagged', 'any'] as const
 const STORAGE_CLASSES = ['standard', 'archive'] as const
 const ACTION_TYPES = ['expire', 'transition'] as const
 const MAX_WILDCARDS = 4
+/** Archived images are kept at least this long: a policy cannot expire them sooner. */
+const MIN_ARCHIVE_DAYS = 90
 
 /**
  * Parses lifecycle policy text as ECR does, or throws the InvalidParameterException ECR sends:
@@ -119,6 +121,7 @@ function parseRule(value: unknown): LifecycleRule {
   const selection = parseSelection(rule.selection)
   const action = parseAction(rule.action)
   checkTagLists(selection)
+  checkActionFits(selection, action)
   return { rulePriority, ...(description !== undefined && { description }), selection, action }
 }
 
@@ -179,6 +182,22 @@ function checkTagLists({ tagStatus, tagPrefixList, tagPatternList }: LifecycleSe
   for (const pattern of tagPatternList ?? []) {
     if (pattern.split('*').length - 1 > MAX_WILDCARDS) {
       throw failure(`Tag pattern '${pattern}' has more than ${MAX_WILDCARDS} wildcards (*).`)
+    }
+  }
+}
+
+/**
+ * The count types that are only for one action: pull age archives (it cannot expire), time in
+ * the archive expires, and only after ECR's 90-day minimum archive storage.
+ */
+function checkActionFits(selection: LifecycleSelection, action: LifecycleAction): void {
+  if (selection.countType === 'sinceImagePulled' && action.type !== 'transition') {
+    throw failure('countType sinceImagePulled can only be used with action type transition.')
+  }
+  if (selection.countType === 'sinceImageTransitioned') {
+    if (action.type !== 'expire') throw failure('countType sinceImageTransitioned can only be used with action type expire.')
+    if (selection.countNumber < MIN_ARCHIVE_DAYS) {
+      throw failure(`You cannot configure lifecycle policies that delete images that have been in archive for less than ${MIN_ARCHIVE_DAYS} days.`)
     }
   }
 }

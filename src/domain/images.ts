@@ -3,6 +3,7 @@ import { EcrError } from '../errors.js'
 import { checkManifestSize, tooManyImages } from '../limits.js'
 import { parseManifest, referencesOf, type ParsedManifest } from '../manifest.js'
 import type { OperationContext } from '../operations/context.js'
+import { restoreByPush } from './archival.js'
 import { releaseBlobs, useBlobs } from './blobs.js'
 import type { ImageRecord, RepositoryRecord } from '../state/kinds.js'
 import { wildcard } from '../wildcard.js'
@@ -41,7 +42,9 @@ export function pushManifest(ctx: OperationContext, found: FoundRepository, push
 
   const existing = contents.images.get(digest)
   const previousDigest = tag === undefined ? undefined : contents.tags.get(tag)?.digest
-  if (existing !== undefined && (tag === undefined || previousDigest === digest)) {
+  // Pushing an archived image again restores it at once.
+  const restored = existing !== undefined && restoreByPush(ctx, found, existing)
+  if (existing !== undefined && !restored && (tag === undefined || previousDigest === digest)) {
     throw new EcrError(
       'ImageAlreadyExistsException',
       `Image with digest '${digest}' and tag '${tag ?? 'null'}' already exists in the repository with name '${record.name}' in registry with id '${registry.accountId}'`,

@@ -66,3 +66,11 @@ export function deleteRepository(ctx: OperationContext, { registry, record, cont
   }
   registry.deleteRepository(ctx.tx, record.name)
 }
+
+/** The repository a repository-level record's scope names (`[accountId, region, name]`), for clock effects: it exists while its records do. */
+export function repositoryAt(ctx: OperationContext, [accountId = '', region = '', name = '']: readonly string[]): FoundRepository {
+  const registry = ctx.state.find(accountId, region)
+  const record = registry?.repositories.get(name)
+  if (registry === undefined || record === undefined) throw new Error(`Repository '${name}' of a due record does not exist: state is inconsistent`)
+  return { registry, record, contents: registry.contentsOf(name) }
+}

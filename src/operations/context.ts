@@ -12,6 +12,10 @@ export interface EngineSettings {
   verifyReferences: boolean
   /** How long a scan stays IN_PROGRESS before it reports COMPLETE, in milliseconds. */
   scanDurationMs: number
+  /** How long a lifecycle policy preview stays IN_PROGRESS before it completes, in milliseconds. */
+  lifecyclePreviewDurationMs: number
+  /** How long an archived image being restored stays ACTIVATING, in milliseconds. */
+  imageRestoreDurationMs: number
   /** Produces the findings of a basic scan. */
   scanFindings: (image: ScannedImage) => ImageScanFinding[]
   /** The service quotas enforced (AWS's documented defaults unless overridden). */

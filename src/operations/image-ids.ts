@@ -1,5 +1,5 @@
 import type { ImageFailure, ImageFailureCode, ImageIdentifier } from '@aws-sdk/client-ecr'
-import { EcrError } from '../errors.js'
+import { EcrError, invalidParameter } from '../errors.js'
 import type { ImageRecord } from '../state/kinds.js'
 import type { FoundRepository } from '../domain/repositories.js'
 
@@ -70,4 +70,11 @@ export function imageNotFound({ registry, record }: FoundRepository, imageId: Im
 /** `{imageDigest:'sha256:…', imageTag:'null'}`: how ECR prints an image id in messages. */
 export function describeImageId({ imageDigest, imageTag }: ImageIdentifier): string {
   return `{imageDigest:'${imageDigest ?? 'null'}', imageTag:'${imageTag ?? 'null'}'}`
+}
+
+/** `maxResults` and `nextToken` cannot go with `imageIds` (model docs of DescribeImages and GetLifecyclePolicyPreview). */
+export function refuseIdsWithPaging({ maxResults, nextToken }: { maxResults?: number; nextToken?: string }): void {
+  if (maxResults !== undefined || nextToken !== undefined) {
+    throw invalidParameter('maxResults', 'maxResults and nextToken cannot be used when you specify imageIds')
+  }
 }

@@ -1,10 +1,11 @@
 import type { Image, ImageDetail, ImageFailure, ImageIdentifier, TagStatus } from '@aws-sdk/client-ecr'
+import { archivalDetails, inaccessible, matchesImageStatus } from '../domain/archival.js'
 import { deleteImage, pushManifest, recordPull, untag } from '../domain/images.js'
 import { findRepository, type FoundRepository } from '../domain/repositories.js'
 import { invalidParameter } from '../errors.js'
 import { DEFAULT_PAGE_SIZE, position, takePage } from '../pagination.js'
 import type { ImageRecord } from '../state/kinds.js'
-import { IMAGE_TAG, requireImage, resolveImageId } from './image-ids.js'
+import { IMAGE_TAG, refuseIdsWithPaging, requireImage, resolveImageId } from './image-ids.js'
 import type { Implementations } from './operation.js'
 import { scanDetails } from './scanning.js'
 
@@ -39,6 +40,11 @@ export const imageOperations = {
     const failures: ImageFailure[] = []
     const pulled = new Set<string>()
     for (const { imageId, image } of resolveEach(found, input.imageIds, failures)) {
+      const archived = inaccessible(imageId, image)
+      if (archived !== undefined) {
+        failures.push(archived)
+        continue
+      }
       // Stored manifests are returned as pushed; ECR converts formats only for some by-tag pulls
       // (see decisions/manifests.md).
       images.push({
@@ -86,9 +92,7 @@ export const imageOperations = {
   DescribeImages(input, ctx) {
     const found = findRepository(ctx, input.repositoryName, input.registryId)
     if (input.imageIds !== undefined) {
-      if (input.maxResults !== undefined || input.nextToken !== undefined) {
-        throw invalidParameter('maxResults', 'maxResults and nextToken cannot be used when you specify imageIds')
-      }
+      refuseIdsWithPaging(input)
       const details = new Map<string, ImageDetail>()
       for (const imageId of input.imageIds) {
         const image = requireImage(found, imageId)
@@ -97,15 +101,16 @@ export const imageOperations = {
       return { imageDetails: [...details.values()] }
     }
     const tagStatus = input.filter?.tagStatus ?? 'ANY'
-    const imageStatus = input.filter?.imageStatus ?? 'ANY'
+    // Archived images are listed only when asked for (model docs of DescribeImagesFilter).
+    const imageStatus = input.filter?.imageStatus ?? 'ACTIVE'
     const listing = listingOf('DescribeImages', found, `${tagStatus}/${imageStatus}`)
     const after = input.nextToken === undefined ? undefined : position(ctx.tokens.decode(listing, input.nextToken))
     const page = takePage(
       (function* () {
-        if (imageStatus !== 'ANY' && imageStatus !== 'ACTIVE') return
         for (const { seq, id } of found.contents.imageOrder.after(after)) {
-          if (!matchesTagStatus(found, id, tagStatus)) continue
-          yield { item: imageDetail(found, found.contents.images.get(id)!), cursor: { seq, id } }
+          const image = found.contents.images.get(id)!
+          if (!matchesTagStatus(found, id, tagStatus) || !matchesImageStatus(image, imageStatus)) continue
+          yield { item: imageDetail(found, image), cursor: { seq, id } }
         }
       })(),
       input.maxResults ?? DEFAULT_PAGE_SIZE,
@@ -118,23 +123,23 @@ export const imageOperations = {
   ListImages(input, ctx) {
     const found = findRepository(ctx, input.repositoryName, input.registryId)
     const tagStatus = input.filter?.tagStatus ?? 'ANY'
-    const imageStatus = input.filter?.imageStatus ?? 'ANY'
+    // Archived images are listed only when asked for (model docs of ListImagesFilter).
+    const imageStatus = input.filter?.imageStatus ?? 'ACTIVE'
     const listing = listingOf('ListImages', found, `${tagStatus}/${imageStatus}`)
     const start = input.nextToken === undefined ? undefined : ctx.tokens.decode(listing, input.nextToken)
+    const listed = (id: string) => matchesTagStatus(found, id, tagStatus) && matchesImageStatus(found.contents.images.get(id)!, imageStatus)
     const page = takePage(
       (function* () {
-        if (imageStatus !== 'ANY' && imageStatus !== 'ACTIVE') return
         // The image the previous page stopped in may have tags left to list.
         const current = start === undefined ? undefined : position(start)
-        const resumes =
-          current !== undefined && found.contents.imageOrder.has(current) && matchesTagStatus(found, current.id, tagStatus)
+        const resumes = current !== undefined && found.contents.imageOrder.has(current) && listed(current.id)
         if (resumes && start?.sub !== undefined) {
           for (const tag of found.contents.tagsOf(current!.id)) {
             if (tag > start.sub) yield { item: { imageDigest: current.id, imageTag: tag }, cursor: { ...current, sub: tag } }
           }
         }
         for (const { seq, id } of found.contents.imageOrder.after(current)) {
-          if (!matchesTagStatus(found, id, tagStatus)) continue
+          if (!listed(id)) continue
           const tags = found.contents.tagsOf(id)
           if (tags.length === 0) yield { item: { imageDigest: id } as ImageIdentifier, cursor: { seq, id } }
           for (const tag of tags) yield { item: { imageDigest: id, imageTag: tag }, cursor: { seq, id, sub: tag } }
@@ -163,7 +168,7 @@ function imageDetail({ registry, record, contents }: FoundRepository, image: Ima
     ...(image.artifactMediaType !== undefined && { artifactMediaType: image.artifactMediaType }),
     ...(image.lastPulledAt !== undefined && { lastRecordedPullTime: new Date(image.lastPulledAt) }),
     ...(image.subjectDigest !== undefined && { subjectManifestDigest: image.subjectDigest }),
-    imageStatus: 'ACTIVE',
+    ...archivalDetails(image),
   }
 }
 

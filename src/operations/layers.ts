@@ -1,5 +1,6 @@
 import type { Layer, LayerFailure } from '@aws-sdk/client-ecr'
 import { formatAmzDate, parseAmzDate } from '../amz-date.js'
+import { layerArchived, refuseArchivedLayer } from '../domain/archival.js'
 import { appendUploadPart, digestUpload, finishUpload, openContent, startUpload } from '../domain/blobs.js'
 import { findRepository, type FoundRepository } from '../domain/repositories.js'
 import { EcrError } from '../errors.js'
@@ -96,10 +97,11 @@ export const layerOperations = {
       } else {
         const blob = contents.blobs.get(digest)
         const mediaType = contents.blobUsage.get(digest)?.mediaType
+        const layerAvailability = layerArchived(contents, digest) ? 'ARCHIVED' : 'AVAILABLE'
         layers.push(
           blob === undefined
             ? { layerDigest: digest, layerAvailability: 'UNAVAILABLE' }
-            : { layerDigest: digest, layerAvailability: 'AVAILABLE', layerSize: blob.size, ...(mediaType !== undefined && { mediaType }) },
+            : { layerDigest: digest, layerAvailability, layerSize: blob.size, ...(mediaType !== undefined && { mediaType }) },
         )
       }
     }
@@ -107,7 +109,8 @@ export const layerOperations = {
   },
 
   GetDownloadUrlForLayer(input, ctx) {
-    const { registry, record, contents } = findRepository(ctx, input.repositoryName, input.registryId)
+    const found = findRepository(ctx, input.repositoryName, input.registryId)
+    const { registry, record, contents } = found
     // ECR hands out URLs only for blobs that a pushed image references.
     if (!contents.blobs.has(input.layerDigest) || !contents.blobUsage.has(input.layerDigest)) {
       throw new EcrError(
@@ -115,6 +118,7 @@ export const layerOperations = {
         `The layer with digest '${input.layerDigest}' does not exist within the repository with name '${record.name}' in the registry with id '${registry.accountId}'`,
       )
     }
+    refuseArchivedLayer(found, input.layerDigest)
     const path = downloadPath(registry, record.name, input.layerDigest)
     const date = formatAmzDate(ctx.now)
     const expires = String(DOWNLOAD_URL_SECONDS)

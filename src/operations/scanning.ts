@@ -7,6 +7,7 @@ import type {
   RepositoryScanningConfiguration,
   RepositoryScanningConfigurationFailure,
 } from '@aws-sdk/client-ecr'
+import { refuseArchivedScan } from '../domain/archival.js'
 import { findRepository } from '../domain/repositories.js'
 import { registryScanning, repositoryScanning, scanQuotaUsed, startScan } from '../domain/scans.js'
 import { EcrError, invalidParameter } from '../errors.js'
@@ -69,6 +70,7 @@ export const scanningOperations = {
   StartImageScan(input, ctx) {
     const found = findRepository(ctx, input.repositoryName, input.registryId)
     const image = requireImage(found, input.imageId)
+    refuseArchivedScan(found, image, input.imageId)
     if (image.isIndex) {
       throw new EcrError('UnsupportedImageTypeException', `An artifact with media type '${image.mediaType}' cannot be scanned.`)
     }
@@ -157,6 +159,6 @@ function severityCounts(findings: readonly ImageScanFinding[]): Partial<Record<F
 }
 
 /** The imageId to report: the image's digest, plus the tag when the caller gave one. */
-function reportedImageId(image: ImageRecord, { imageTag }: ImageIdentifier): ImageIdentifier {
+export function reportedImageId(image: ImageRecord, { imageTag }: ImageIdentifier): ImageIdentifier {
   return { imageDigest: image.digest, ...(imageTag !== undefined && { imageTag }) }
 }

@@ -1,3 +1,4 @@
+import { archivalOperations } from './archival.js'
 import { authOperations } from './auth.js'
 import { imageOperations } from './images.js'
 import { layerOperations } from './layers.js'
@@ -20,4 +21,5 @@ export const operations: Implementations = {
   ...scanningOperations,
   ...replicationOperations,
   ...authOperations,
+  ...archivalOperations,
 }

@@ -117,9 +117,11 @@ export const KINDS = {
     }),
   }),
   'repository-policy': kind({ level: 'repository', schema: z.object({ text: z.string() }) }),
+  /** A repository's lifecycle policy, evaluated once a day (decisions/lifecycle-evaluation.md). */
   'lifecycle-policy': kind({
     level: 'repository',
-    schema: z.object({ text: z.string(), lastEvaluatedAt: time.optional() }),
+    schema: z.object({ text: z.string(), lastEvaluatedAt: time.optional(), evaluatesAt: time }),
+    dueAt: (policy) => policy.evaluatesAt,
   }),
   image: kind({
     level: 'repository',
@@ -139,6 +141,10 @@ export const KINDS = {
       subjectDigest: z.string().optional(),
       lastPulledAt: time.optional(),
       scan: Scan.optional(),
+      /** Absent while the image is ACTIVE, in the standard storage class (decisions/archival.md). */
+      status: z.enum(['ARCHIVED', 'ACTIVATING']).optional(),
+      lastArchivedAt: time.optional(),
+      lastActivatedAt: time.optional(),
     }),
     dueAt: (image) => (image.scan?.status === 'IN_PROGRESS' ? image.scan.completesAt : undefined),
   }),
@@ -162,6 +168,34 @@ export const KINDS = {
       /** The size of each part received, in order (each part is one chunk, see `uploadChunkId`). */
       partSizes: z.array(count),
     }),
+  }),
+  /** The repository's latest lifecycle policy preview: its results are found when it completes. */
+  'lifecycle-policy-preview': kind({
+    level: 'repository',
+    schema: z.object({
+      /** The policy text as the caller gave it (or the stored policy's). */
+      text: z.string(),
+      startedAt: time,
+      completesAt: time,
+      status: z.enum(['IN_PROGRESS', 'COMPLETE']),
+      results: z.array(
+        z.object({
+          imageDigest: digest,
+          imageTags: z.array(z.string()),
+          imagePushedAt: time,
+          appliedRulePriority: count,
+          action: z.enum(['EXPIRE', 'TRANSITION']),
+          storageClass: z.enum(['STANDARD', 'ARCHIVE']),
+        }),
+      ),
+    }),
+    dueAt: (preview) => (preview.status === 'IN_PROGRESS' ? preview.completesAt : undefined),
+  }),
+  /** An archived image being restored (ACTIVATING), by digest: it is ACTIVE again at `completesAt`. */
+  'image-restore': kind({
+    level: 'repository',
+    schema: z.object({ completesAt: time }),
+    dueAt: (restore) => restore.completesAt,
   }),
 } as const
 

@@ -70,8 +70,11 @@ export class RepositoryContents {
   readonly tagsByDigest = new Map<string, Set<string>>()
   /** child manifest digest → digests of the indexes that list it. */
   readonly referencedBy = new Map<string, Set<string>>()
-  /** blob digest → its media type (from the manifests that reference it) and how many images do. */
-  readonly blobUsage = new Map<string, { mediaType: string; images: number }>()
+  /**
+   * blob digest → its media type (from the manifests that reference it), how many images
+   * reference it, and how many of those are archived (or being restored).
+   */
+  readonly blobUsage = new Map<string, { mediaType: string; images: number; archived: number }>()
   readonly tables: Tables<'repository'>
 
   constructor(scope: readonly string[], indexes: EngineIndexes, detached = false) {
@@ -126,15 +129,18 @@ export class RepositoryContents {
     else this.imageOrder.remove({ seq: image.seq, id: digest })
     for (const reference of image.references) {
       if (image.isIndex) (change === 1 ? addTo : removeFrom)(this.referencedBy, reference.digest, digest)
-      else this.countBlob(reference, change)
+      else this.countBlob(reference, change, image.status !== undefined)
     }
   }
 
-  private countBlob({ digest, mediaType }: { digest: string; mediaType: string }, change: 1 | -1): void {
+  private countBlob({ digest, mediaType }: { digest: string; mediaType: string }, change: 1 | -1, archived: boolean): void {
     const usage = this.blobUsage.get(digest)
     const images = (usage?.images ?? 0) + change
     if (images <= 0) this.blobUsage.delete(digest)
-    else this.blobUsage.set(digest, { mediaType: usage?.mediaType ?? mediaType, images })
+    else {
+      const archivedImages = (usage?.archived ?? 0) + (archived ? change : 0)
+      this.blobUsage.set(digest, { mediaType: usage?.mediaType ?? mediaType, images, archived: archivedImages })
+    }
   }
 }
 

@@ -120,6 +120,18 @@ const SHORTEST_LIFECYCLE_POLICY = JSON.stringify({
   rules: [{ rulePriority: 1, selection: { tagStatus: 'any', countType: 'imageCountMoreThan', countNumber: 1 }, action: { type: 'expire' } }],
 })
 
+/** Lifecycle policy texts at the bounds of the model's 100..30720 (PutLifecyclePolicy, StartLifecyclePolicyPreview). */
+const lifecyclePolicyTextCases: Record<string, Adjustment> = {
+  'lifecyclePolicyText shortest (100)': `the shortest valid lifecycle policy (one rule, required members only) has ${codePoints(SHORTEST_LIFECYCLE_POLICY)} characters`,
+  'lifecyclePolicyText longest (30720)': (input) => ({ ...input, lifecyclePolicyText: ofLength(30720, lifecyclePolicy) }),
+  'lifecyclePolicyText longest non-ASCII (30720)': (input) => ({ ...input, lifecyclePolicyText: ofLength(30720, lifecyclePolicy, NON_ASCII) }),
+}
+
+const unknownLifecycleAction: Refusal = {
+  code: 'InvalidParameterException',
+  edit: (input) => ({ ...input, lifecyclePolicyText: lifecyclePolicy().replace('"expire"', '"keep"') }),
+}
+
 /** Policy texts of exactly `length` characters: the policy with a condition value that fills it. */
 const policyCases = (field: 'policyText', policy: (condition?: string) => string, max: number) => ({
   [`${field} shortest (0)`]: 'an empty text is not a policy (decisions/policy-validation.md)',
@@ -521,16 +533,9 @@ export const scenarios: Partial<Record<OperationName, Scenario>> = {
   PutLifecyclePolicy: scenario({
     setup: (ecr, name) => repository(ecr, name).then(() => ({})),
     inputs: ({ repositoryName }) => [{ registryId: ACCOUNT, repositoryName, lifecyclePolicyText: lifecyclePolicy() }],
-    cases: () => ({
-      'lifecyclePolicyText shortest (100)': `the shortest valid lifecycle policy (one rule, required members only) has ${codePoints(SHORTEST_LIFECYCLE_POLICY)} characters`,
-      'lifecyclePolicyText longest (30720)': (input) => ({ ...input, lifecyclePolicyText: ofLength(30720, lifecyclePolicy) }),
-      'lifecyclePolicyText longest non-ASCII (30720)': (input) => ({ ...input, lifecyclePolicyText: ofLength(30720, lifecyclePolicy, NON_ASCII) }),
-    }),
+    cases: () => lifecyclePolicyTextCases,
     refusals: () => ({
-      'policy with an unknown action': {
-        code: 'InvalidParameterException',
-        edit: (input) => ({ ...input, lifecyclePolicyText: lifecyclePolicy().replace('"expire"', '"keep"') }),
-      },
+      'policy with an unknown action': unknownLifecycleAction,
     }),
   }),
 
@@ -557,6 +562,86 @@ export const scenarios: Partial<Record<OperationName, Scenario>> = {
       return {}
     },
     inputs: ({ repositoryName }) => [{ registryId: ACCOUNT, repositoryName }],
+  }),
+
+  StartLifecyclePolicyPreview: scenario({
+    async setup(ecr, name) {
+      await image(ecr, name)
+      await repository(ecr, OTHER)
+      // The required-members-only case previews the stored policy.
+      await ecr.call('PutLifecyclePolicy', { repositoryName: name, lifecyclePolicyText: lifecyclePolicy() })
+      return {}
+    },
+    inputs: ({ repositoryName }) => [{ registryId: ACCOUNT, repositoryName, lifecyclePolicyText: lifecyclePolicy('preview') }],
+    cases: () => lifecyclePolicyTextCases,
+    refusals: () => ({
+      'no text, and a repository without a lifecycle policy': {
+        code: 'LifecyclePolicyNotFoundException',
+        message: `Lifecycle policy does not exist for the repository with name '${OTHER}' in the registry with id '${ACCOUNT}'`,
+        edit: ({ lifecyclePolicyText: _text, ...input }) => ({ ...input, repositoryName: OTHER }),
+      },
+      'policy with an unknown action': unknownLifecycleAction,
+    }),
+  }),
+
+  GetLifecyclePolicyPreview: scenario({
+    async setup(ecr, name) {
+      const { digest } = await image(ecr, name)
+      for (const tag of ['v2', 'v3']) await image(ecr, name, [tag])
+      await repository(ecr, OTHER)
+      // Keeps one image of three: two results, to page through.
+      const keepOne = JSON.stringify({
+        rules: [{ rulePriority: 1, selection: { tagStatus: 'any', countType: 'imageCountMoreThan', countNumber: 1 }, action: { type: 'expire' } }],
+      })
+      await ecr.call('StartLifecyclePolicyPreview', { repositoryName: name, lifecyclePolicyText: keepOne })
+      const { nextToken } = await ecr.call('GetLifecyclePolicyPreview', { repositoryName: name, maxResults: 1 })
+      return { digest, nextToken: nextToken! }
+    },
+    inputs: ({ repositoryName, digest, nextToken }) => [
+      { registryId: ACCOUNT, repositoryName, imageIds: [{ imageDigest: digest, imageTag: TAG }], filter: { tagStatus: 'TAGGED' } },
+      { registryId: ACCOUNT, repositoryName, maxResults: 1, nextToken },
+    ],
+    cases: () => ({ 'imageIds[].imageTag longest non-ASCII (300)': NOT_A_TAG }),
+    refusals: () => ({
+      'repository without a preview': {
+        code: 'LifecyclePolicyPreviewNotFoundException',
+        message: `Lifecycle policy preview does not exist for the repository with name '${OTHER}' in the registry with id '${ACCOUNT}'`,
+        edit: (input) => ({ ...input, repositoryName: OTHER }),
+      },
+      'imageIds with maxResults': {
+        code: 'InvalidParameterException',
+        message: "Invalid parameter at 'maxResults' failed to satisfy constraint: 'maxResults and nextToken cannot be used when you specify imageIds'",
+        edit: (input) => ({ ...input, maxResults: 1 }),
+      },
+    }),
+  }),
+
+  UpdateImageStorageClass: scenario({
+    async setup(ecr, name) {
+      const { digest } = await image(ecr, name)
+      const archived = await image(ecr, name, ['archived'])
+      await ecr.call('UpdateImageStorageClass', { repositoryName: name, imageId: { imageDigest: archived.digest }, targetStorageClass: 'ARCHIVE' })
+      return { digest, archived: archived.digest }
+    },
+    inputs: ({ repositoryName, digest }) => [
+      { registryId: ACCOUNT, repositoryName, imageId: { imageDigest: digest, imageTag: TAG }, targetStorageClass: 'ARCHIVE' },
+    ],
+    cases: ({ digest, archived }) => ({
+      'required members only': (input) => ({ ...input, imageId: { imageDigest: digest } }),
+      'targetStorageClass = STANDARD': (input) => ({ ...input, imageId: { imageDigest: archived } }),
+      'imageId.imageTag longest non-ASCII (300)': NOT_A_TAG,
+    }),
+    refusals: ({ repositoryName, archived }) => ({
+      'image that is archived already': {
+        code: 'ImageStorageClassUpdateNotSupportedException',
+        edit: (input) => ({ ...input, imageId: { imageDigest: archived } }),
+      },
+      'image that does not exist': {
+        code: 'ImageNotFoundException',
+        message: `The image with imageId {imageDigest:'null', imageTag:'missing'} does not exist within the repository with name '${repositoryName}' in the registry with id '${ACCOUNT}'`,
+        edit: (input) => ({ ...input, imageId: { imageTag: 'missing' } }),
+      },
+    }),
   }),
 
   PutRegistryScanningConfiguration: scenario({

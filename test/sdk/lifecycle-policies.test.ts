@@ -17,6 +17,8 @@ import { useFakeEcr } from './harness.js'
 const { client } = useFakeEcr()
 
 const ACCOUNT = '123456789012'
+const HOUR_MS = 60 * 60 * 1000
+const DAY_MS = 24 * HOUR_MS
 
 // Pretty-printed on purpose: ECR keeps it compact (KEEP_TEN_STORED).
 const KEEP_TEN = JSON.stringify(
@@ -176,9 +178,15 @@ describe('lifecycle policies: lastEvaluatedAt (engine)', () => {
     }
     const stored: StoredRecord[] = [
       { kind: 'repository', scope: [ACCOUNT, 'us-east-1'], id: 'app', value: record },
-      { kind: 'lifecycle-policy', scope: [ACCOUNT, 'us-east-1', 'app'], id: 'default', value: { text: KEEP_TEN, lastEvaluatedAt: evaluatedAt } },
+      {
+        kind: 'lifecycle-policy',
+        scope: [ACCOUNT, 'us-east-1', 'app'],
+        id: 'default',
+        value: { text: KEEP_TEN, lastEvaluatedAt: evaluatedAt, evaluatesAt: evaluatedAt + DAY_MS },
+      },
     ]
-    return createEcr({ storage: { read: () => stored, write: () => {}, clear: () => {} } })
+    // Before the policy's next daily evaluation.
+    return createEcr({ now: () => evaluatedAt + HOUR_MS, storage: { read: () => stored, write: () => {}, clear: () => {} } })
   }
 
   it('reports when the policy was last evaluated, on get and on delete', async () => {

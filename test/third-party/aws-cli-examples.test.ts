@@ -86,6 +86,10 @@ const LIFECYCLE_POLICY_FILE = `{
 }
 `
 
+/** The policy text of both preview examples' outputs (as sent, pretty-printed), as JSON. */
+const PREVIEWED_POLICY_TEXT =
+  '"{\\n    \\"rules\\": [\\n        {\\n            \\"rulePriority\\": 1,\\n            \\"description\\": \\"Expire images older than 14 days\\",\\n            \\"selection\\": {\\n                \\"tagStatus\\": \\"untagged\\",\\n                \\"countType\\": \\"sinceImagePushed\\",\\n                \\"countUnit\\": \\"days\\",\\n                \\"countNumber\\": 14\\n            },\\n            \\"action\\": {\\n                \\"type\\": \\"expire\\"\\n            }\\n        }\\n    ]\\n}\\n"'
+
 async function image(server: EcrServer, repositoryName: string, tag?: string) {
   const seeded = await server.ecr.seed.image(repositoryName, { ...(tag !== undefined && { tag }), context })
   return { ...seeded, config: JSON.parse(seeded.imageManifest).config as { digest: string; size: number } }
@@ -440,9 +444,22 @@ const EXAMPLES: Example[] = [
   },
   {
     source: 'get-lifecycle-policy-preview.rst: To retrieve details for a lifecycle policy preview',
-    skip: 'GetLifecyclePolicyPreview is not implemented yet',
-    command: async () => ['get-lifecycle-policy-preview', '--repository-name', 'project-a/amazon-ecs-sample'],
-    output: '{}',
+    async command({ server }) {
+      await image(server, 'project-a/amazon-ecs-sample', 'latest')
+      const repositoryName = 'project-a/amazon-ecs-sample'
+      await server.ecr.call('StartLifecyclePolicyPreview', { repositoryName, lifecyclePolicyText: LIFECYCLE_POLICY_FILE }, context)
+      return ['get-lifecycle-policy-preview', '--repository-name', repositoryName]
+    },
+    output: `{
+        "registryId": "<aws_account_id>",
+        "repositoryName": "project-a/amazon-ecs-sample",
+        "lifecyclePolicyText": ${PREVIEWED_POLICY_TEXT},
+        "status": "COMPLETE",
+        "previewResults": [],
+        "summary": {
+            "expiringImageTotalCount": 0
+        }
+    }`,
   },
   {
     source: 'get-lifecycle-policy.rst: To retrieve a lifecycle policy',
@@ -629,9 +646,17 @@ const EXAMPLES: Example[] = [
   },
   {
     source: 'start-lifecycle-policy-preview.rst: To create a lifecycle policy preview',
-    skip: 'StartLifecyclePolicyPreview is not implemented yet',
-    command: async () => ['start-lifecycle-policy-preview', '--repository-name', 'project-a/amazon-ecs-sample'],
-    output: '{}',
+    async command({ server, file }) {
+      await repository(server, 'project-a/amazon-ecs-sample')
+      const path = await file('policy.json', LIFECYCLE_POLICY_FILE)
+      return ['start-lifecycle-policy-preview', '--repository-name', 'project-a/amazon-ecs-sample', '--lifecycle-policy-text', `file://${path}`]
+    },
+    output: `{
+       "registryId": "<aws_account_id>",
+       "repositoryName": "project-a/amazon-ecs-sample",
+       "lifecyclePolicyText": ${PREVIEWED_POLICY_TEXT},
+       "status": "IN_PROGRESS"
+    }`,
   },
   {
     source: 'tag-resource.rst: To tag a repository',

@@ -113,7 +113,7 @@ describe('parseLifecyclePolicy: accepted policies', () => {
   })
 
   it('allows one untagged rule and one last any rule per storage class', () => {
-    const archived = { tagStatus: 'untagged', storageClass: 'archive', countType: 'sinceImageTransitioned', countUnit: 'days', countNumber: 1 }
+    const archived = { tagStatus: 'untagged', storageClass: 'archive', countType: 'sinceImageTransitioned', countUnit: 'days', countNumber: 90 }
     expect(() =>
       parseLifecyclePolicy(
         policy(
@@ -243,8 +243,9 @@ describe('parseLifecyclePolicy: selection', () => {
   })
 
   it('takes countUnit "days" with the since* count types only, and needs it there', () => {
+    const archive = { type: 'transition', targetStorageClass: 'archive' }
     for (const countType of ['sinceImagePushed', 'sinceImagePulled']) {
-      expect(() => parseLifecyclePolicy(withSelection({ ...untagged, countType, countUnit: 'days' }))).not.toThrow()
+      expect(() => parseLifecyclePolicy(policy({ selection: { ...untagged, countType, countUnit: 'days' }, action: archive }))).not.toThrow()
       expect(refusal(withSelection({ ...untagged, countType }))).toBe('instance failed to match exactly one schema (matched 0 out of 4)\n')
     }
     expect(refusal(withSelection({ ...untagged, countUnit: 'days' }))).toBe(
@@ -349,5 +350,20 @@ describe('parseLifecyclePolicy: action', () => {
     expect(refusal(withAction({ type: 'expire', targetStorageClass: 'archive' }))).toBe(
       'instance failed to match exactly one schema (matched 0 out of 2)\n',
     )
+  })
+
+  it('archives by pull age, and expires from the archive after at least 90 days', () => {
+    const archive = { type: 'transition', targetStorageClass: 'archive' }
+    const pulled = { ...untagged, countType: 'sinceImagePulled', countUnit: 'days', countNumber: 30 }
+    const transitioned = { ...untagged, storageClass: 'archive', countType: 'sinceImageTransitioned', countUnit: 'days', countNumber: 90 }
+    // Documented: sinceImagePulled "cannot be used with the expire action"; observed refused (aws/containers-roadmap#921).
+    expect(refusal(policy({ selection: pulled }))).toBe('countType sinceImagePulled can only be used with action type transition.')
+    expect(refusal(policy({ selection: transitioned, action: archive }))).toBe(
+      'countType sinceImageTransitioned can only be used with action type expire.',
+    )
+    expect(refusal(policy({ selection: { ...transitioned, countNumber: 89 } }))).toBe(
+      'You cannot configure lifecycle policies that delete images that have been in archive for less than 90 days.',
+    )
+    expect(() => parseLifecyclePolicy(policy({ selection: pulled, action: archive }, { selection: transitioned }))).not.toThrow()
   })
 })
