@@ -1,5 +1,6 @@
 import { collectUnusedBlob } from './domain/blobs.js'
 import { completeScan } from './domain/scans.js'
+import { completeSigning } from './domain/signatures.js'
 import type { OperationContext } from './operations/context.js'
 import type { RecordKind } from './state/kinds.js'
 import type { DueEntry } from './state/timeline.js'
@@ -14,6 +15,8 @@ const EFFECTS: { readonly [K in RecordKind]?: (ctx: OperationContext, due: DueEn
   image: (ctx, due) => completeScan(ctx, due.scope, due.id),
   // A blob no image has used for a day is collected.
   blob: (ctx, due) => collectUnusedBlob(ctx, due.scope, due.id),
+  // Managed signatures in progress complete (or fail).
+  'image-signing': (ctx, due) => completeSigning(ctx, due.scope, due.id),
 }
 
 /** Applies everything due by `ctx.now`, earliest first, in `ctx`'s transaction. */

@@ -46,6 +46,8 @@ export function createEcr(options: EcrOptions = {}): Ecr {
       verifyReferences: options.verifyReferences ?? true,
       scanDurationMs: options.scanDurationMs ?? 0,
       scanFindings: options.scanFindings ?? defaultScanFindings,
+      signingDurationMs: options.signingDurationMs ?? 0,
+      signingFailure: options.signingFailure,
       limits: resolveLimits(options.limits),
     },
     storage: options.storage,

@@ -1,13 +1,17 @@
+import { accountSettingOperations } from './account-settings.js'
 import { authOperations } from './auth.js'
 import { imageOperations } from './images.js'
 import { layerOperations } from './layers.js'
 import { lifecycleOperations } from './lifecycle.js'
 import type { Implementations } from './operation.js'
 import { policyOperations } from './policies.js'
+import { pullTimeExclusionOperations } from './pull-time-exclusions.js'
+import { referrerOperations } from './referrers.js'
 import { replicationOperations } from './replication.js'
 import { repositoryOperations } from './repositories.js'
 import { resourceTagOperations } from './resource-tags.js'
 import { scanningOperations } from './scanning.js'
+import { signingOperations } from './signing.js'
 
 /** The one table of operations: every operation the engine implements, by name. */
 export const operations: Implementations = {
@@ -20,4 +24,8 @@ export const operations: Implementations = {
   ...scanningOperations,
   ...replicationOperations,
   ...authOperations,
+  ...accountSettingOperations,
+  ...signingOperations,
+  ...pullTimeExclusionOperations,
+  ...referrerOperations,
 }
