@@ -1,6 +1,6 @@
 import type { OperationContext } from '../operations/context.js'
 import { SINGLETON, type ImageRecord, type ValueOf } from '../state/kinds.js'
-import { wildcard } from '../wildcard.js'
+import { wildcardMatches } from '../wildcard.js'
 import type { FoundRepository } from './repositories.js'
 
 /** The artifact type of a Notary Project signature, which managed signing pushes next to the image it signs. */
@@ -21,7 +21,7 @@ export function signOnPush(ctx: OperationContext, { registry, record, contents }
   const rules = registry.setting('signing-configuration')?.rules ?? []
   const profiles = new Set(
     rules
-      .filter(({ repositoryFilters }) => repositoryFilters === undefined || repositoryFilters.some(({ filter }) => wildcard(filter).test(record.name)))
+      .filter(({ repositoryFilters }) => repositoryFilters === undefined || repositoryFilters.some(({ filter }) => wildcardMatches(filter, record.name)))
       .map((rule) => rule.signingProfileArn),
   )
   if (profiles.size === 0) return
