@@ -1,12 +1,12 @@
 import type { Ecr } from '../src/glossary.js'
 import { concatenate } from '../src/bytes.js'
 import { EcrError } from '../src/errors.js'
-import type { OperationName } from '../src/glossary.js'
+import type { Caller, OperationName } from '../src/glossary.js'
 import { wireInputs } from '../src/model/wire-shapes.generated.js'
 import { awsJsonError, awsJsonOutput } from './aws-json.js'
 import { readJsonInput } from './aws-json-reader.js'
 import { ECR_TARGET_PREFIX, regionOfApiHost, regionOfSignature } from './hosts.js'
-import { createRequestVerifier, type EcrCredentials, type RequestVerifier } from './sigv4.js'
+import { createRequestVerifier, type EcrCredentials, type RequestVerifier, type VerifiedCaller } from './sigv4.js'
 
 /**
  * The largest request body answered, in bytes (28 MiB). The largest valid request is an
@@ -66,13 +66,18 @@ export async function answerApiRequest(
     const input = readJsonInput(new TextDecoder().decode(body), wire)
     const output = await ecr.dispatch(operation, input, {
       region: hostRegion ?? caller?.region ?? regionOfSignature(request.headers.get('authorization')) ?? ecr.region,
-      ...(caller !== undefined && { accountId: caller.accountId, caller: { accessKeyId: caller.accessKeyId, accountId: caller.accountId } }),
+      ...(caller !== undefined && { accountId: caller.accountId, caller: callerOf(caller) }),
       ...(hostRegion === undefined && { endpoint: url.origin }),
     })
     return awsJsonOutput(output)
   } catch (error) {
     return awsJsonError(error)
   }
+}
+
+/** The caller the engine is told of: the verified key, its account and its IAM principal, if known. */
+function callerOf({ accessKeyId, accountId, principalArn }: VerifiedCaller): Caller {
+  return { accessKeyId, accountId, ...(principalArn !== undefined && { principalArn }) }
 }
 
 /**

@@ -10,12 +10,19 @@ export interface EcrCredentials {
   secretAccessKey: string
   /** The account that requests signed with this key act as (default: the engine's account). */
   accountId?: string
+  /**
+   * The IAM user or role this key belongs to (`arn:aws:iam::<account>:user/…` or `…:role/…`), in
+   * the key's account. Pull-time update exclusions name principals this way.
+   */
+  principalArn?: string
 }
 
 /** Who sent a request whose signature checked out. */
 export interface VerifiedCaller {
   accessKeyId: string
   accountId: string
+  /** The IAM user or role of the key, when its credentials name one. */
+  principalArn?: string
   /** The region the request was signed for. */
   region: string
 }
@@ -36,7 +43,8 @@ const SIGNATURE_MISMATCH =
  * A verifier for requests signed with one of `credentials` (AWS Signature Version 4, service
  * `ecr`). The signature is recomputed with `@smithy/signature-v4` from the signed headers and the
  * body, then compared in constant time. Throws a TypeError when the list cannot work (empty,
- * repeated access key ids, an account id that is not 12 digits).
+ * repeated access key ids, an account id that is not 12 digits, a principal ARN that is no IAM
+ * user or role of the key's account).
  *
  * @example
  * const verify = createRequestVerifier([{ accessKeyId: 'AKIDEXAMPLE', secretAccessKey: 'secret' }], '123456789012')
@@ -47,7 +55,7 @@ export function createRequestVerifier(
   defaultAccountId: string,
   now: () => number = Date.now,
 ): RequestVerifier {
-  const keys = keyTable(credentials)
+  const keys = keyTable(credentials, defaultAccountId)
   return async (request, body) => {
     const authorization = request.headers.get('authorization')
     if (authorization === null) {
@@ -106,27 +114,36 @@ export function createRequestVerifier(
     )
     const expected = /Signature=([0-9a-f]+)$/.exec(signed.headers['authorization'] ?? '')?.[1] ?? ''
     if (!sameText(expected, signature)) throw invalidSignature(SIGNATURE_MISMATCH)
-    return { accessKeyId, accountId: key.accountId ?? defaultAccountId, region }
+    return { accessKeyId, accountId: key.accountId ?? defaultAccountId, ...(key.principalArn !== undefined && { principalArn: key.principalArn }), region }
   }
 }
 
 interface Key {
   accountId: string | undefined
+  principalArn: string | undefined
   signer: SignatureV4
 }
 
-function keyTable(credentials: readonly EcrCredentials[]): Map<string, Key> {
+/** An IAM user or role ARN, as pull-time update exclusions name principals (the model's PrincipalArn). */
+const PRINCIPAL_ARN = /^arn:aws(-[a-z]+)*:iam::([0-9]{12}):(role|user)\/[\w+=,.@-]+(\/[\w+=,.@-]+)*$/
+
+function keyTable(credentials: readonly EcrCredentials[], defaultAccountId: string): Map<string, Key> {
   if (credentials.length === 0) {
     throw new TypeError('fake-ecr: credentials must list at least one access key; leave the option out to accept any signature.')
   }
   const keys = new Map<string, Key>()
-  for (const { accessKeyId, secretAccessKey, accountId } of credentials) {
+  for (const { accessKeyId, secretAccessKey, accountId, principalArn } of credentials) {
     if (typeof accessKeyId !== 'string' || accessKeyId === '' || typeof secretAccessKey !== 'string' || secretAccessKey === '') {
       throw new TypeError('fake-ecr: every credential needs a non-empty accessKeyId and secretAccessKey.')
     }
     if (keys.has(accessKeyId)) throw new TypeError(`fake-ecr: access key id '${accessKeyId}' is listed more than once.`)
     if (accountId !== undefined && !/^\d{12}$/.test(accountId)) {
       throw new TypeError(`fake-ecr: the accountId of access key '${accessKeyId}' must be 12 digits, got '${accountId}'.`)
+    }
+    if (principalArn !== undefined && PRINCIPAL_ARN.exec(principalArn)?.[2] !== (accountId ?? defaultAccountId)) {
+      throw new TypeError(
+        `fake-ecr: the principalArn of access key '${accessKeyId}' must be an IAM user or role ARN in account ${accountId ?? defaultAccountId}, got '${principalArn}'.`,
+      )
     }
     const signer = new SignatureV4({
       credentials: { accessKeyId, secretAccessKey },
@@ -136,7 +153,7 @@ function keyTable(credentials: readonly EcrCredentials[]): Map<string, Key> {
       // Only headers the client signed take part; the signer must not add a payload hash of its own.
       applyChecksum: false,
     })
-    keys.set(accessKeyId, { accountId, signer })
+    keys.set(accessKeyId, { accountId, principalArn, signer })
   }
   return keys
 }

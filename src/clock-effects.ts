@@ -2,6 +2,7 @@ import { completeRestore } from './domain/archival.js'
 import { collectUnusedBlob } from './domain/blobs.js'
 import { completePreview, evaluateDueLifecyclePolicy } from './domain/lifecycle.js'
 import { completeScan } from './domain/scans.js'
+import { completeSigning } from './domain/signatures.js'
 import type { OperationContext } from './operations/context.js'
 import type { RecordKind } from './state/kinds.js'
 import type { DueEntry } from './state/timeline.js'
@@ -22,6 +23,8 @@ const EFFECTS: { readonly [K in RecordKind]?: (ctx: OperationContext, due: DueEn
   'lifecycle-policy-preview': (ctx, due) => completePreview(ctx, due.scope),
   // An archived image being restored is active again.
   'image-restore': (ctx, due) => completeRestore(ctx, due.scope, due.id),
+  // Managed signatures in progress complete (or fail).
+  'image-signing': (ctx, due) => completeSigning(ctx, due.scope, due.id),
 }
 
 /** Applies everything due by `ctx.now`, earliest first, in `ctx`'s transaction. */

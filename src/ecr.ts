@@ -51,6 +51,8 @@ export function createEcr(options: EcrOptions = {}): Ecr {
       lifecyclePreviewDurationMs: options.lifecyclePreviewDurationMs ?? 0,
       imageRestoreDurationMs: options.imageRestoreDurationMs ?? IMAGE_RESTORE_MS,
       scanFindings: options.scanFindings ?? defaultScanFindings,
+      signingDurationMs: options.signingDurationMs ?? 0,
+      signingFailure: options.signingFailure,
       limits: resolveLimits(options.limits),
     },
     storage: options.storage,

@@ -84,6 +84,17 @@ export interface EcrOptions {
   /** The findings a basic scan reports for an image (default: a realistic, deterministic set). */
   scanFindings?: (image: ScannedImage) => ImageScanFinding[]
   /**
+   * How long ECR managed signing reports a signature IN_PROGRESS before it completes, by the
+   * engine's clock (default 0: the next call finds it complete).
+   */
+  signingDurationMs?: number
+  /**
+   * Makes managed signatures fail: return the `failureCode` and `failureReason`
+   * DescribeImageSigningStatus reports for a signature, or nothing to let it complete (default:
+   * every signature completes).
+   */
+  signingFailure?: (image: SigningImage) => SigningFailure | undefined
+  /**
    * Service quotas to enforce instead of AWS's documented defaults (`DEFAULT_LIMITS`), e.g.
    * `{ repositoriesPerRegistry: 3 }` to test what happens at the limit without creating 100,000.
    */
@@ -121,6 +132,8 @@ export interface CallContext {
 export interface Caller {
   accessKeyId: string
   accountId: string
+  /** The IAM user or role the key belongs to, when its credentials say (pull-time update exclusions name them). */
+  principalArn?: string
 }
 
 /** An image as a scan sees it (the input of a findings source). */
@@ -132,6 +145,21 @@ export interface ScannedImage {
   imageTags: string[]
   /** The image manifest text. */
   manifest: string
+}
+
+/** An image as ECR managed signing signs it with one signing profile (the input of `signingFailure`). */
+export interface SigningImage {
+  registryId: string
+  region: string
+  repositoryName: string
+  imageDigest: string
+  signingProfileArn: string
+}
+
+/** Why a managed signature failed, as DescribeImageSigningStatus reports it. */
+export interface SigningFailure {
+  failureCode: string
+  failureReason: string
 }
 
 /** A blob's bytes, read from wherever the engine keeps them. */

@@ -23,6 +23,8 @@ export type {
   SeedImageOptions,
   SeedIndexOptions,
   Seeder,
+  SigningFailure,
+  SigningImage,
 } from './glossary.js'
 export { DEFAULT_LIMITS } from './limits.js'
 export type { EcrLimits } from './limits.js'

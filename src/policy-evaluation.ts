@@ -78,6 +78,11 @@ function namesPrincipal(element: unknown, { accountId, partition }: PolicyReques
   return list(aws).some((value) => value === '*' || value === accountId || value === root)
 }
 
+/** Whether an action pattern (`ecr:Batch*`) covers an action, as IAM compares them. */
+export function matchesAction(pattern: string, action: string): boolean {
+  return matches(pattern, action, 'i')
+}
+
 /** IAM's wildcards: `*` any run of characters, `?` any one; actions compare case-insensitively. */
 function matches(pattern: string, value: string, flags: '' | 'i'): boolean {
   const source = [...pattern].map((c) => (c === '*' ? '.*' : c === '?' ? '.' : c.replace(/[.+^${}()|[\]\\]/, '\\$&'))).join('')

@@ -3,7 +3,7 @@ import type { EcrCredentials } from '../sigv4.js'
 
 /**
  * Reads the access keys for signature verification from a JSON file: an array (or one object) of
- * `{ "accessKeyId", "secretAccessKey", "accountId"? }`. Rejects with a message that names the
+ * `{ "accessKeyId", "secretAccessKey", "accountId"?, "principalArn"? }`. Rejects with a message that names the
  * file and what is wrong with it.
  *
  * @example
@@ -19,15 +19,21 @@ export async function readCredentialsFile(path: string): Promise<EcrCredentials[
   }
   const entries = Array.isArray(parsed) ? parsed : [parsed]
   return entries.map((entry: unknown, index) => {
-    const { accessKeyId, secretAccessKey, accountId } = (typeof entry === 'object' && entry !== null ? entry : {}) as Record<
+    const { accessKeyId, secretAccessKey, accountId, principalArn } = (typeof entry === 'object' && entry !== null ? entry : {}) as Record<
       string,
       unknown
     >
-    if (typeof accessKeyId !== 'string' || typeof secretAccessKey !== 'string' || (accountId !== undefined && typeof accountId !== 'string')) {
+    const optional = [accountId, principalArn]
+    if (typeof accessKeyId !== 'string' || typeof secretAccessKey !== 'string' || optional.some((value) => value !== undefined && typeof value !== 'string')) {
       throw new Error(
-        `Failed to read credentials from ${path}: entry ${index} must be an object with string "accessKeyId" and "secretAccessKey" (and optionally "accountId").`,
+        `Failed to read credentials from ${path}: entry ${index} must be an object with string "accessKeyId" and "secretAccessKey" (and optionally "accountId" and "principalArn").`,
       )
     }
-    return { accessKeyId, secretAccessKey, ...(accountId !== undefined && { accountId }) }
+    return {
+      accessKeyId,
+      secretAccessKey,
+      ...(typeof accountId === 'string' && { accountId }),
+      ...(typeof principalArn === 'string' && { principalArn }),
+    }
   })
 }

@@ -1,4 +1,5 @@
 import { EcrError } from '../errors.js'
+import { registryPolicyGoverns } from './account-settings.js'
 import type { OperationName } from '../glossary.js'
 import type { OperationContext } from '../operations/context.js'
 import { partitionOf, repositoryArn } from '../partitions.js'
@@ -16,6 +17,9 @@ interface Target {
 /** Actions ECR governs at the registry level only (registry permissions), not by a repository's policy. */
 const REGISTRY_ACTIONS: ReadonlySet<OperationName> = new Set(['CreateRepository'])
 
+/** Operations authorized as another action (the model's documentation says which). */
+const ACTION_OF: { readonly [Name in OperationName]?: OperationName } = { ListImageReferrers: 'BatchGetImage' }
+
 /** An ECR repository ARN: partition, region, account, name. */
 const REPOSITORY_ARN = /^arn:([a-z-]+):ecr:([a-z0-9-]+):(\d{12}):repository\/(.+)$/
 
@@ -25,8 +29,8 @@ const REPOSITORY_ARN = /^arn:([a-z-]+):ecr:([a-z0-9-]+):(\d{12}):repository\/(.+
  * without them the fake cannot tell who calls. Calls into the caller's own registry are allowed
  * (the fake models no IAM identity policies). Across accounts the action `ecr:<operation>` on
  * each resource the call names must be allowed by the repository's policy or the registry's
- * policy (registry policies apply to every request, as under ECR's default V2 scope) and denied
- * by neither.
+ * policy and denied by neither. The registry policy governs every request under ECR's default
+ * V2 scope, only the registry actions under V1 (the REGISTRY_POLICY_SCOPE account setting).
  *
  * @example
  * authorize(ctx, 'BatchGetImage', { registryId: '111111111111', repositoryName: 'web', imageIds: [] })
@@ -35,13 +39,13 @@ export function authorize(ctx: OperationContext, operation: OperationName, input
   const { caller } = ctx
   if (caller === undefined) return
   const principal = { accountId: caller.accountId, partition: partitionOf(ctx.region).name }
-  const action = `ecr:${operation}`
+  const action = `ecr:${ACTION_OF[operation] ?? operation}`
   for (const target of targets(ctx, input)) {
     if (target.registry.accountId === caller.accountId) continue
     const request: PolicyRequest = { action, resource: target.arn, principal }
     const decision = combineDecisions([
       ...(REGISTRY_ACTIONS.has(operation) ? [] : [repositoryDecision(target, request)]),
-      policyDecision(target.registry.setting('registry-policy')?.text, request),
+      ...(registryPolicyGoverns(target.registry, action) ? [policyDecision(target.registry.setting('registry-policy')?.text, request)] : []),
     ])
     if (decision === 'allow') continue
     const user = `arn:${principal.partition}:iam::${principal.accountId}:root`

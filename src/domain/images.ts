@@ -8,7 +8,9 @@ import { releaseBlobs, useBlobs } from './blobs.js'
 import type { ImageRecord, RepositoryRecord } from '../state/kinds.js'
 import { wildcard } from '../wildcard.js'
 import type { FoundRepository } from './repositories.js'
+import { recordsPullTime } from './pull-time-exclusions.js'
 import { scanOnPush } from './scans.js'
+import { forgetSigning, signOnPush } from './signing.js'
 
 /** A manifest to push: its text, its media type if the client names one, and the tag and digest it is pushed by. */
 export interface ManifestPush {
@@ -84,12 +86,17 @@ export function pushManifest(ctx: OperationContext, found: FoundRepository, push
     // Tagged first, so a scan started on push sees the image's tags.
     contents.images.set(ctx.tx, digest, scanOnPush(ctx, found, image))
     if (!manifest.isIndex) useBlobs(ctx, found, image.references)
+    signOnPush(ctx, found, image)
   }
   return { digest, mediaType: manifest.mediaType }
 }
 
-/** Records that images were pulled now (DescribeImages reports it as lastRecordedPullTime). */
-export function recordPull(ctx: OperationContext, { contents }: FoundRepository, digests: Iterable<string>): void {
+/**
+ * Records that images were pulled now (DescribeImages reports it as lastRecordedPullTime), unless
+ * the registry excludes the caller's pulls.
+ */
+export function recordPull(ctx: OperationContext, { registry, contents }: FoundRepository, digests: Iterable<string>): void {
+  if (!recordsPullTime(ctx, registry)) return
   for (const digest of digests) {
     const image = contents.images.get(digest)
     if (image !== undefined) contents.images.set(ctx.tx, digest, { ...image, lastPulledAt: ctx.now })
@@ -109,6 +116,7 @@ export function deleteImage(ctx: OperationContext, found: FoundRepository, image
   const removedTags = contents.tagsOf(image.digest)
   for (const tag of removedTags) contents.tags.delete(ctx.tx, tag)
   contents.images.delete(ctx.tx, image.digest)
+  forgetSigning(ctx, found, image.digest)
   if (!image.isIndex) releaseBlobs(ctx, found, image.references)
   return { removedTags }
 }

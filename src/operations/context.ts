@@ -1,5 +1,5 @@
 import type { ImageScanFinding } from '@aws-sdk/client-ecr'
-import type { Caller, ScannedImage } from '../glossary.js'
+import type { Caller, ScannedImage, SigningFailure, SigningImage } from '../glossary.js'
 import type { EcrLimits } from '../limits.js'
 import type { PageTokens } from '../pagination.js'
 import type { EngineState } from '../state/engine-state.js'
@@ -18,6 +18,10 @@ export interface EngineSettings {
   imageRestoreDurationMs: number
   /** Produces the findings of a basic scan. */
   scanFindings: (image: ScannedImage) => ImageScanFinding[]
+  /** How long managed signing reports IN_PROGRESS before it completes, in milliseconds. */
+  signingDurationMs: number
+  /** Which managed signatures fail, and why (none, unless given). */
+  signingFailure: ((image: SigningImage) => SigningFailure | undefined) | undefined
   /** The service quotas enforced (AWS's documented defaults unless overridden). */
   limits: Readonly<EcrLimits>
 }

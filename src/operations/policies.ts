@@ -1,3 +1,4 @@
+import { allowedByRegistryPolicyScope } from '../domain/account-settings.js'
 import { findRepository, type FoundRepository } from '../domain/repositories.js'
 import { EcrError, invalidParameter } from '../errors.js'
 import { policyProblem, type PolicyKind } from '../iam-policy.js'
@@ -33,6 +34,7 @@ export const policyOperations = {
 
   PutRegistryPolicy(input, ctx) {
     const text = checkPolicy(ctx, input.policyText, 'registry')
+    if (!allowedByRegistryPolicyScope(ctx.registry(), text)) throw invalidParameter('PolicyText', 'Invalid registry policy provided')
     const registry = ctx.openRegistry()
     registry.tables['registry-policy'].set(ctx.tx, SINGLETON, { text })
     return { registryId: registry.accountId, policyText: text }

@@ -1,3 +1,4 @@
+import { accountSettingOperations } from './account-settings.js'
 import { archivalOperations } from './archival.js'
 import { authOperations } from './auth.js'
 import { imageOperations } from './images.js'
@@ -5,10 +6,13 @@ import { layerOperations } from './layers.js'
 import { lifecycleOperations } from './lifecycle.js'
 import type { Implementations } from './operation.js'
 import { policyOperations } from './policies.js'
+import { pullTimeExclusionOperations } from './pull-time-exclusions.js'
+import { referrerOperations } from './referrers.js'
 import { replicationOperations } from './replication.js'
 import { repositoryOperations } from './repositories.js'
 import { resourceTagOperations } from './resource-tags.js'
 import { scanningOperations } from './scanning.js'
+import { signingOperations } from './signing.js'
 
 /** The one table of operations: every operation the engine implements, by name. */
 export const operations: Implementations = {
@@ -22,4 +26,8 @@ export const operations: Implementations = {
   ...replicationOperations,
   ...authOperations,
   ...archivalOperations,
+  ...accountSettingOperations,
+  ...signingOperations,
+  ...pullTimeExclusionOperations,
+  ...referrerOperations,
 }

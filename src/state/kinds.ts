@@ -66,6 +66,16 @@ const Scan = z.object({
   findings: z.array(ImageScanFinding),
 })
 
+const Signature = z.object({
+  signingProfileArn: z.string(),
+  status: z.enum(['IN_PROGRESS', 'COMPLETE', 'FAILED']),
+  startedAt: time,
+  /** When it completes (it is IN_PROGRESS until then). */
+  completesAt: time,
+  failureCode: z.string().optional(),
+  failureReason: z.string().optional(),
+})
+
 /** The kinds, in the order stored records are applied (containers before what they contain). */
 export const KINDS = {
   /** Bytes of a blob, shared by every repository that holds it: its size and the chunks it is stored in. */
@@ -116,6 +126,22 @@ export const KINDS = {
       tags: z.array(z.object({ Key: z.string(), Value: z.string() })),
     }),
   }),
+  /** An account setting (PutAccountSetting) set in this registry, by name; unset ones have their default. */
+  'account-setting': kind({ level: 'registry', schema: z.object({ value: z.string() }) }),
+  /** The registry's managed-signing rules (PutSigningConfiguration). */
+  'signing-configuration': kind({
+    level: 'registry',
+    schema: z.object({
+      rules: z.array(
+        z.object({
+          signingProfileArn: z.string(),
+          repositoryFilters: z.array(z.object({ filter: z.string(), filterType: z.literal('WILDCARD_MATCH') })).optional(),
+        }),
+      ),
+    }),
+  }),
+  /** A principal whose pulls leave lastRecordedPullTime alone, by its ARN (RegisterPullTimeUpdateExclusion). */
+  'pull-time-update-exclusion': kind({ level: 'registry', schema: z.object({ seq: count, createdAt: time }) }),
   'repository-policy': kind({ level: 'repository', schema: z.object({ text: z.string() }) }),
   /** A repository's lifecycle policy, evaluated once a day (decisions/lifecycle-evaluation.md). */
   'lifecycle-policy': kind({
@@ -196,6 +222,18 @@ export const KINDS = {
     level: 'repository',
     schema: z.object({ completesAt: time }),
     dueAt: (restore) => restore.completesAt,
+  }),
+  /**
+   * The managed signing of an image, by digest: one signature per signing profile whose rule
+   * matched its repository when it was pushed. One in progress falls due when it completes.
+   */
+  'image-signing': kind({
+    level: 'repository',
+    schema: z.object({ signatures: z.array(Signature) }),
+    dueAt: ({ signatures }) => {
+      const due = signatures.filter((signature) => signature.status === 'IN_PROGRESS').map((signature) => signature.completesAt)
+      return due.length === 0 ? undefined : Math.min(...due)
+    },
   }),
 } as const
 

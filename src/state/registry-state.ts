@@ -1,7 +1,7 @@
 import type { StoredRecord } from '../storage/storage.js'
 import { kindsAt, SINGLETON, type ImageRecord, type KindAt, type RecordKind, type ValueOf } from './kinds.js'
 import { RecordTable, type Hooks } from './record-table.js'
-import { SeqIndex } from './seq-index.js'
+import { SeqIndex, type Position } from './seq-index.js'
 import { dueHooks, type Timeline } from './timeline.js'
 import type { Transaction } from './transaction.js'
 
@@ -70,6 +70,8 @@ export class RepositoryContents {
   readonly tagsByDigest = new Map<string, Set<string>>()
   /** child manifest digest → digests of the indexes that list it. */
   readonly referencedBy = new Map<string, Set<string>>()
+  /** subject digest → the images whose manifest names it as `subject` (its OCI referrers), in push order. */
+  readonly referrers = new Map<string, SeqIndex>()
   /**
    * blob digest → its media type (from the manifests that reference it), how many images
    * reference it, and how many of those are archived (or being restored).
@@ -127,10 +129,22 @@ export class RepositoryContents {
   private indexImage(digest: string, image: ImageRecord, change: 1 | -1): void {
     if (change === 1) this.imageOrder.insert({ seq: image.seq, id: digest })
     else this.imageOrder.remove({ seq: image.seq, id: digest })
+    if (image.subjectDigest !== undefined) this.indexReferrer(image.subjectDigest, { seq: image.seq, id: digest }, change)
     for (const reference of image.references) {
       if (image.isIndex) (change === 1 ? addTo : removeFrom)(this.referencedBy, reference.digest, digest)
       else this.countBlob(reference, change, image.status !== undefined)
     }
+  }
+
+  private indexReferrer(subject: string, referrer: Position, change: 1 | -1): void {
+    let referrers = this.referrers.get(subject)
+    if (change === 1) {
+      if (referrers === undefined) this.referrers.set(subject, (referrers = new SeqIndex()))
+      referrers.insert(referrer)
+      return
+    }
+    referrers?.remove(referrer)
+    if (referrers?.size === 0) this.referrers.delete(subject)
   }
 
   private countBlob({ digest, mediaType }: { digest: string; mediaType: string }, change: 1 | -1, archived: boolean): void {

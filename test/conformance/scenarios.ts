@@ -194,6 +194,47 @@ function dockerManifest(config: object, layer: object, padding = ''): string {
   return JSON.stringify({ schemaVersion: 2, mediaType: MediaTypes.dockerManifest, config, layers: [layer] }, null, 2) + padding
 }
 
+const SIGNING_PROFILE = `arn:aws:signer:us-east-1:${ACCOUNT}:/signing-profiles/conformance`
+const signingConfiguration = () => ({
+  rules: [{ signingProfileArn: SIGNING_PROFILE, repositoryFilters: [{ filter: 'conformance/*', filterType: 'WILDCARD_MATCH' as const }] }],
+})
+
+/** ECR knows three account settings (src/domain/account-settings.ts): a name of another length is none. */
+const accountSettingNameCases = Object.fromEntries(
+  ['name shortest (1)', 'name longest (64)', 'name longest non-ASCII (64)'].map((id) => [id, 'ECR knows three account settings, and no other name']),
+)
+const unknownAccountSetting: Refusal = {
+  code: 'InvalidParameterException',
+  message: "Invalid parameter at 'name' failed to satisfy constraint: 'Member must satisfy enum value set: [BASIC_SCAN_TYPE_VERSION, REGISTRY_POLICY_SCOPE, BLOB_MOUNTING]'",
+  edit: (input) => ({ ...input, name: 'SCAN_ON_PUSH' }),
+}
+
+const REGISTERED_PRINCIPAL = `arn:aws:iam::${ACCOUNT}:role/excluded`
+/** The principal ARNs of PrincipalArn's boundary cases, which DeregisterPullTimeUpdateExclusion needs registered. */
+const BOUNDARY_PRINCIPALS = (() => {
+  const shape = memberShape('DeregisterPullTimeUpdateExclusion', 'principalArn') as Extract<Shape, { kind: 'string' }>
+  return [sampleString(shape, shape.max)!]
+})()
+
+const SBOM = 'application/spdx+json'
+
+/** Pushes an SBOM artifact whose subject is the image. */
+async function referrer(ecr: Ecr, name: string, subject: { digest: string; manifest: string }, content: string): Promise<void> {
+  const blob = async (mediaType: string, text: string) => {
+    const bytes = new TextEncoder().encode(text)
+    return { mediaType, digest: await ecr.seed.blob(name, bytes), size: bytes.length }
+  }
+  const manifest = JSON.stringify({
+    schemaVersion: 2,
+    mediaType: MediaTypes.ociManifest,
+    artifactType: SBOM,
+    config: await blob('application/vnd.oci.empty.v1+json', '{}'),
+    layers: [await blob('application/spdx+json', content)],
+    subject: { mediaType: MediaTypes.dockerManifest, digest: subject.digest, size: new TextEncoder().encode(subject.manifest).length },
+  })
+  await ecr.call('PutImage', { repositoryName: name, imageManifest: manifest })
+}
+
 export const scenarios: Partial<Record<OperationName, Scenario>> = {
   CreateRepository: scenario({
     async setup(ecr) {
@@ -764,5 +805,115 @@ export const scenarios: Partial<Record<OperationName, Scenario>> = {
 
   GetAuthorizationToken: scenario({
     inputs: () => [{ registryIds: [ACCOUNT] }],
+  }),
+
+  GetAccountSetting: scenario({
+    inputs: () => [{ name: 'REGISTRY_POLICY_SCOPE' }],
+    cases: () => accountSettingNameCases,
+    refusals: () => ({ 'name ECR does not know': unknownAccountSetting }),
+  }),
+
+  PutAccountSetting: scenario({
+    inputs: () => [{ name: 'BLOB_MOUNTING', value: 'ENABLED' }],
+    cases: () => accountSettingNameCases,
+    refusals: () => ({
+      'name ECR does not know': unknownAccountSetting,
+      'basic scan type Clair, retired': {
+        code: 'InvalidParameterException',
+        message: "Invalid parameter at 'value' failed to satisfy constraint: 'Member must satisfy enum value set: [AWS_NATIVE]'",
+        edit: () => ({ name: 'BASIC_SCAN_TYPE_VERSION', value: 'CLAIR' }),
+      },
+    }),
+  }),
+
+  PutSigningConfiguration: scenario({
+    inputs: () => [{ signingConfiguration: signingConfiguration() }],
+  }),
+
+  GetSigningConfiguration: scenario({
+    setup: (ecr) => ecr.call('PutSigningConfiguration', { signingConfiguration: signingConfiguration() }).then(() => ({})),
+    inputs: () => [{}],
+  }),
+
+  DeleteSigningConfiguration: scenario({
+    setup: (ecr) => ecr.call('PutSigningConfiguration', { signingConfiguration: signingConfiguration() }).then(() => ({})),
+    inputs: () => [{}],
+  }),
+
+  DescribeImageSigningStatus: scenario({
+    async setup(ecr, name) {
+      await ecr.call('PutSigningConfiguration', { signingConfiguration: signingConfiguration() })
+      return image(ecr, name)
+    },
+    inputs: ({ repositoryName, digest }) => [{ registryId: ACCOUNT, repositoryName, imageId: { imageDigest: digest, imageTag: TAG } }],
+    cases: ({ digest }) => ({
+      'required members only': (input) => ({ ...input, imageId: { imageDigest: digest } }),
+      'imageId.imageTag longest non-ASCII (300)': NOT_A_TAG,
+    }),
+    refusals: ({ repositoryName }) => ({
+      'tag no image has': {
+        code: 'ImageNotFoundException',
+        message: `The image with imageId {imageDigest:'null', imageTag:'missing'} does not exist within the repository with name '${repositoryName}' in the registry with id '${ACCOUNT}'`,
+        edit: (input) => ({ ...input, imageId: { imageTag: 'missing' } }),
+      },
+    }),
+  }),
+
+  RegisterPullTimeUpdateExclusion: scenario({
+    async setup(ecr) {
+      await ecr.call('RegisterPullTimeUpdateExclusion', { principalArn: REGISTERED_PRINCIPAL })
+      return {}
+    },
+    inputs: () => [{ principalArn: `arn:aws:iam::${ACCOUNT}:role/scanner` }],
+    refusals: () => ({
+      'principal already excluded': {
+        code: 'ExclusionAlreadyExistsException',
+        message: `The pull time update exclusion for principal '${REGISTERED_PRINCIPAL}' already exists in the registry with id '${ACCOUNT}'`,
+        edit: () => ({ principalArn: REGISTERED_PRINCIPAL }),
+      },
+    }),
+  }),
+
+  DeregisterPullTimeUpdateExclusion: scenario({
+    async setup(ecr) {
+      for (const principalArn of [REGISTERED_PRINCIPAL, ...BOUNDARY_PRINCIPALS]) await ecr.call('RegisterPullTimeUpdateExclusion', { principalArn })
+      return {}
+    },
+    inputs: () => [{ principalArn: REGISTERED_PRINCIPAL }],
+    refusals: () => ({
+      'principal not excluded': {
+        code: 'ExclusionNotFoundException',
+        message: `The pull time update exclusion for principal 'arn:aws:iam::${ACCOUNT}:role/scanner' does not exist in the registry with id '${ACCOUNT}'`,
+        edit: () => ({ principalArn: `arn:aws:iam::${ACCOUNT}:role/scanner` }),
+      },
+    }),
+  }),
+
+  ListPullTimeUpdateExclusions: scenario({
+    async setup(ecr) {
+      for (const principalArn of [REGISTERED_PRINCIPAL, `arn:aws:iam::${ACCOUNT}:user/ci`]) await ecr.call('RegisterPullTimeUpdateExclusion', { principalArn })
+      const { nextToken } = await ecr.call('ListPullTimeUpdateExclusions', { maxResults: 1 })
+      return { nextToken: nextToken! }
+    },
+    inputs: ({ nextToken }) => [{ maxResults: 1 }, { nextToken }],
+  }),
+
+  ListImageReferrers: scenario({
+    async setup(ecr, name) {
+      const { digest, manifest } = await image(ecr, name, [TAG])
+      for (const content of ['sbom 1', 'sbom 2']) await referrer(ecr, name, { digest, manifest }, content)
+      const { nextToken } = await ecr.call('ListImageReferrers', { repositoryName: name, subjectId: { imageDigest: digest }, maxResults: 1 })
+      return { digest, nextToken: nextToken! }
+    },
+    inputs: ({ repositoryName, digest, nextToken }) => [
+      {
+        registryId: ACCOUNT,
+        repositoryName,
+        subjectId: { imageDigest: digest },
+        filter: { artifactTypes: [SBOM], artifactStatus: 'ACTIVE' },
+        maxResults: 1,
+      },
+      { registryId: ACCOUNT, repositoryName, subjectId: { imageDigest: digest }, nextToken },
+    ],
   }),
 }

@@ -22,12 +22,12 @@ describe('credentials file (fake-ecr --credentials)', () => {
       'list.json',
       JSON.stringify([
         { accessKeyId: 'AKIDA', secretAccessKey: 'a', accountId: '111111111111', note: 'ci' },
-        { accessKeyId: 'AKIDB', secretAccessKey: 'b' },
+        { accessKeyId: 'AKIDB', secretAccessKey: 'b', principalArn: 'arn:aws:iam::123456789012:role/scanner' },
       ]),
     )
     expect(await readCredentialsFile(list)).toEqual([
       { accessKeyId: 'AKIDA', secretAccessKey: 'a', accountId: '111111111111' },
-      { accessKeyId: 'AKIDB', secretAccessKey: 'b' },
+      { accessKeyId: 'AKIDB', secretAccessKey: 'b', principalArn: 'arn:aws:iam::123456789012:role/scanner' },
     ])
     expect(await readCredentialsFile(await file('one.json', '{"accessKeyId":"AKIDC","secretAccessKey":"c"}'))).toEqual([
       { accessKeyId: 'AKIDC', secretAccessKey: 'c' },
@@ -39,6 +39,9 @@ describe('credentials file (fake-ecr --credentials)', () => {
     await expect(readCredentialsFile(await file('broken.json', '[{'))).rejects.toThrow(/broken\.json: .*JSON/)
     await expect(readCredentialsFile(await file('partial.json', '[{"accessKeyId":"AKIDA","secretAccessKey":"a"},{"accessKeyId":"AKIDB"}]'))).rejects.toThrow(
       /partial\.json: entry 1 must be an object with string "accessKeyId" and "secretAccessKey"/,
+    )
+    await expect(readCredentialsFile(await file('principal.json', '{"accessKeyId":"AKIDA","secretAccessKey":"a","principalArn":7}'))).rejects.toThrow(
+      'entry 0 must be an object with string "accessKeyId" and "secretAccessKey" (and optionally "accountId" and "principalArn").',
     )
   })
 })

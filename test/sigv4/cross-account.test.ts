@@ -8,7 +8,6 @@ import {
   DeleteRepositoryPolicyCommand,
   DescribeImagesCommand,
   DescribeRepositoriesCommand,
-  ECRClient,
   GetAuthorizationTokenCommand,
   GetDownloadUrlForLayerCommand,
   InitiateLayerUploadCommand,
@@ -21,23 +20,18 @@ import {
   UploadLayerPartCommand,
 } from '@aws-sdk/client-ecr'
 import { setupServer } from 'msw/node'
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { dockerManifest, rejection, sha256, type Descriptor } from '../fixtures.js'
 import { ecrHandlers } from '../../handlers/index.js'
 import { createEcr, type SeededImage } from '../../src/index.js'
+import { ALICE, BOB, client, REGION, useSignedRegistry } from './signed-registry.js'
 
-const REGION = 'eu-west-1'
-const ALICE = '111111111111'
-const BOB = '222222222222'
 const alice = { accessKeyId: 'AKIAALICEEXAMPLE0001', secretAccessKey: 'alice/secret/key', accountId: ALICE }
 const bob = { accessKeyId: 'AKIABOBEXAMPLE000002', secretAccessKey: 'bob/secret/key', accountId: BOB }
 const APP_ARN = `arn:aws:ecr:${REGION}:${ALICE}:repository/app`
 
 const PULL = ['ecr:BatchGetImage', 'ecr:GetDownloadUrlForLayer', 'ecr:BatchCheckLayerAvailability']
 const PUSH = ['ecr:BatchCheckLayerAvailability', 'ecr:InitiateLayerUpload', 'ecr:UploadLayerPart', 'ecr:CompleteLayerUpload', 'ecr:PutImage']
-
-const client = (key: { accessKeyId: string; secretAccessKey: string }) =>
-  new ECRClient({ region: REGION, credentials: { accessKeyId: key.accessKeyId, secretAccessKey: key.secretAccessKey }, maxAttempts: 1 })
 
 /** A policy document of these statements. */
 function policy(...statements: Array<Record<string, unknown>>): string {
@@ -56,22 +50,14 @@ function blobsOf(image: SeededImage): Descriptor[] {
 }
 
 describe('cross-account calls with signature checks on', () => {
-  const ecr = createEcr()
-  const server = setupServer(...ecrHandlers(ecr, { credentials: [alice, bob] }))
-  let image: SeededImage
-  beforeAll(() => server.listen({ onUnhandledRequest: 'error' }))
-  beforeEach(async () => {
-    image = await ecr.seed.image('app', { tag: 'v1', context: { accountId: ALICE, region: REGION } })
-  })
-  afterEach(() => ecr.reset())
-  afterAll(() => server.close())
+  const { ecr, seeded } = useSignedRegistry([alice, bob])
 
   const setRepositoryPolicy = (policyText: string) =>
     client(alice).send(new SetRepositoryPolicyCommand({ repositoryName: 'app', policyText }))
 
   /** Bob's calls into alice's `app` repository, by the IAM action each needs. */
   const bobsCalls = () => {
-    const [config, layer] = blobsOf(image)
+    const [config, layer] = blobsOf(seeded())
     const target = { registryId: ALICE, repositoryName: 'app' }
     return {
       BatchGetImage: () => client(bob).send(new BatchGetImageCommand({ ...target, imageIds: [{ imageTag: 'v1' }] })),
@@ -86,7 +72,7 @@ describe('cross-account calls with signature checks on', () => {
       DeleteRepositoryPolicy: () => client(bob).send(new DeleteRepositoryPolicyCommand(target)),
       InitiateLayerUpload: () => client(bob).send(new InitiateLayerUploadCommand(target)),
       PutImage: () =>
-        client(bob).send(new PutImageCommand({ ...target, imageManifest: image.imageManifest, imageManifestMediaType: image.imageManifestMediaType, imageTag: 'v2' })),
+        client(bob).send(new PutImageCommand({ ...target, imageManifest: seeded().imageManifest, imageManifestMediaType: seeded().imageManifestMediaType, imageTag: 'v2' })),
       TagResource: () => client(bob).send(new TagResourceCommand({ resourceArn: APP_ARN, tags: [{ Key: 'owner', Value: 'bob' }] })),
     }
   }
@@ -144,7 +130,7 @@ describe('cross-account calls with signature checks on', () => {
       const calls = bobsCalls()
       const { images, failures } = await calls.BatchGetImage()
       expect(failures).toEqual([])
-      expect(images?.[0]?.imageManifest).toBe(image.imageManifest)
+      expect(images?.[0]?.imageManifest).toBe(seeded().imageManifest)
       expect(images?.[0]?.registryId).toBe(ALICE)
       const { layers } = await calls.BatchCheckLayerAvailability()
       expect(layers?.map((layer) => layer.layerAvailability)).toEqual(['AVAILABLE', 'AVAILABLE'])
@@ -168,7 +154,7 @@ describe('cross-account calls with signature checks on', () => {
       await setRepositoryPolicy(policy({ Effect: 'Allow', Principal: { AWS: BOB }, Action: ['ECR:batchget*', 'ecr:List?mages'] }))
       const calls = bobsCalls()
       await expect(calls.BatchGetImage()).resolves.toMatchObject({ failures: [] })
-      await expect(calls.ListImages()).resolves.toMatchObject({ imageIds: [{ imageTag: 'v1', imageDigest: image.imageDigest }] })
+      await expect(calls.ListImages()).resolves.toMatchObject({ imageIds: [{ imageTag: 'v1', imageDigest: seeded().imageDigest }] })
       expect((await rejection(calls.BatchCheckLayerAvailability())).message).toBe(notAllowed('BatchCheckLayerAvailability'))
     })
 

@@ -21,6 +21,8 @@ function engine(storage = memoryStorage()) {
       scanDurationMs: 0,
       lifecyclePreviewDurationMs: 0,
       imageRestoreDurationMs: 0,
+      signingDurationMs: 0,
+      signingFailure: undefined,
       scanFindings: defaultScanFindings,
       limits: resolveLimits(),
     },
