@@ -13,6 +13,7 @@ import { operations } from './operations/table.js'
 import { defaultScanFindings } from './scan-findings.js'
 import { seedRegistry } from './seed-registry.js'
 import { createSeeder } from './seed.js'
+import { UpstreamCatalog } from './upstream-catalog.js'
 import { validateInput } from './validation/validate-input.js'
 
 const DEFAULT_ACCOUNT = '123456789012'
@@ -36,6 +37,7 @@ export function createEcr(options: EcrOptions = {}): Ecr {
   }
   const newId = options.generateId ?? (() => globalThis.crypto.randomUUID())
   const emitter = createEmitter()
+  const upstreams = new UpstreamCatalog(options.upstreams)
   const faults = createFaults(options.random ?? Math.random, (ms) => new Promise((resolve) => setTimeout(resolve, ms)))
   const engine = new Engine({
     accountId,
@@ -47,6 +49,7 @@ export function createEcr(options: EcrOptions = {}): Ecr {
       scanDurationMs: options.scanDurationMs ?? 0,
       scanFindings: options.scanFindings ?? defaultScanFindings,
       limits: resolveLimits(options.limits),
+      upstreams,
     },
     storage: options.storage,
     emitter,
@@ -105,7 +108,7 @@ export function createEcr(options: EcrOptions = {}): Ecr {
       faults.clear()
       await engine.reset()
     },
-    seed: createSeeder(dispatch as Ecr['call'], newId),
+    seed: createSeeder(dispatch as Ecr['call'], newId, upstreams),
     faults,
     snapshot: () => engine.snapshot(),
     on: emitter.on,
@@ -128,7 +131,7 @@ export function createEcr(options: EcrOptions = {}): Ecr {
     if (hadState || options.seed === undefined) return
     const whileLoading = dispatchAfter(() => engine.loaded) as Ecr['call']
     const seed = typeof options.seed === 'function' ? options.seed : seedRegistry(options.seed)
-    await seed({ ...ecr, call: whileLoading, dispatch: whileLoading as Ecr['dispatch'], seed: createSeeder(whileLoading, newId) })
+    await seed({ ...ecr, call: whileLoading, dispatch: whileLoading as Ecr['dispatch'], seed: createSeeder(whileLoading, newId, upstreams) })
   })()
   return ecr
 }

@@ -21,6 +21,7 @@ export type {
   SeedImageOptions,
   SeedIndexOptions,
   Seeder,
+  UpstreamRegistrySeed,
 } from './glossary.js'
 export { DEFAULT_LIMITS } from './limits.js'
 export type { EcrLimits } from './limits.js'

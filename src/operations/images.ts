@@ -1,5 +1,7 @@
 import type { Image, ImageDetail, ImageFailure, ImageIdentifier, TagStatus } from '@aws-sdk/client-ecr'
+import { repositoryForPush } from '../domain/creation-templates.js'
 import { deleteImage, pushManifest, recordPull, untag } from '../domain/images.js'
+import { pullThroughImages } from '../domain/pull-through-cache.js'
 import { findRepository, type FoundRepository } from '../domain/repositories.js'
 import { invalidParameter } from '../errors.js'
 import { DEFAULT_PAGE_SIZE, position, takePage } from '../pagination.js'
@@ -11,7 +13,7 @@ import { scanDetails } from './scanning.js'
 /** PutImage, BatchGetImage, BatchDeleteImage, DescribeImages and ListImages. */
 export const imageOperations = {
   PutImage(input, ctx) {
-    const found = findRepository(ctx, input.repositoryName, input.registryId)
+    const found = repositoryForPush(ctx, input.repositoryName, input.registryId)
     const tag = input.imageTag
     if (tag !== undefined && !IMAGE_TAG.test(tag)) {
       throw invalidParameter('imageTag', "must satisfy regular expression '[a-zA-Z0-9-_.]+'")
@@ -34,7 +36,7 @@ export const imageOperations = {
   },
 
   BatchGetImage(input, ctx) {
-    const found = findRepository(ctx, input.repositoryName, input.registryId)
+    const found = pullThroughImages(ctx, input.repositoryName, input.imageIds, input.registryId)
     const images: Image[] = []
     const failures: ImageFailure[] = []
     const pulled = new Set<string>()

@@ -1,9 +1,11 @@
 import { authOperations } from './auth.js'
+import { creationTemplateOperations } from './creation-templates.js'
 import { imageOperations } from './images.js'
 import { layerOperations } from './layers.js'
 import { lifecycleOperations } from './lifecycle.js'
 import type { Implementations } from './operation.js'
 import { policyOperations } from './policies.js'
+import { pullThroughCacheOperations } from './pull-through-cache.js'
 import { replicationOperations } from './replication.js'
 import { repositoryOperations } from './repositories.js'
 import { resourceTagOperations } from './resource-tags.js'
@@ -20,4 +22,6 @@ export const operations: Implementations = {
   ...scanningOperations,
   ...replicationOperations,
   ...authOperations,
+  ...creationTemplateOperations,
+  ...pullThroughCacheOperations,
 }

@@ -5,6 +5,7 @@ import { createEmitter } from '../../src/events.js'
 import { createEcr, EcrError, memoryStorage, type StoredRecord } from '../../src/index.js'
 import { resolveLimits } from '../../src/limits.js'
 import { defaultScanFindings } from '../../src/scan-findings.js'
+import { UpstreamCatalog } from '../../src/upstream-catalog.js'
 
 /** An engine as createEcr builds it, to drive the commit path with work of the test's own. */
 function engine(storage = memoryStorage()) {
@@ -16,7 +17,7 @@ function engine(storage = memoryStorage()) {
     region: 'us-east-1',
     now: () => Date.UTC(2025, 0, 15, 12),
     newId: () => crypto.randomUUID(),
-    settings: { verifyReferences: true, scanDurationMs: 0, scanFindings: defaultScanFindings, limits: resolveLimits() },
+    settings: { verifyReferences: true, scanDurationMs: 0, scanFindings: defaultScanFindings, limits: resolveLimits(), upstreams: new UpstreamCatalog() },
     storage,
     emitter,
     reportStorageError: (error) => {
