@@ -106,6 +106,7 @@ export function createEcr(options: EcrOptions = {}): Ecr {
     async reset() {
       await ready
       faults.clear()
+      upstreams.reset()
       await engine.reset()
     },
     seed: createSeeder(dispatch as Ecr['call'], newId, upstreams),

@@ -193,7 +193,10 @@ export interface Ecr {
    * await ecr.catchUp()
    */
   catchUp(): Promise<void>
-  /** Empties all state (every account and region) and the storage adapter, and removes injected faults. */
+  /**
+   * Empties all state (every account and region) and the storage adapter, removes injected
+   * faults, and takes the upstream registries back to the `upstreams` option.
+   */
   reset(): Promise<void>
   /** Helpers that create repositories and images (with generated blobs) in one call. */
   readonly seed: Seeder

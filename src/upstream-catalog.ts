@@ -1,7 +1,6 @@
 import { generateImage, generateIndex, type GeneratedImage } from './generated-image.js'
 import type { ImageSeed, UpstreamRegistrySeed } from './glossary.js'
-
-const IMAGE_TAG = /^[a-zA-Z0-9-_.]+$/
+import { IMAGE_TAG } from './operations/image-ids.js'
 
 /** An image an upstream registry holds, with the tags that name it there. */
 export interface UpstreamImage extends GeneratedImage {
@@ -10,8 +9,8 @@ export interface UpstreamImage extends GeneratedImage {
 
 interface UpstreamRepository {
   images: ImageSeed[]
-  /** The images built from `images`: in order, by tag, and by digest (children of indexes included); built when first asked. */
-  built?: { images: UpstreamImage[]; byTag: Map<string, UpstreamImage>; byDigest: Map<string, GeneratedImage> }
+  /** The images built from `images`, by tag and by digest (children of indexes included); built when first asked. */
+  built?: { byTag: Map<string, UpstreamImage>; byDigest: Map<string, GeneratedImage> }
 }
 
 interface UpstreamRegistry {
@@ -28,8 +27,14 @@ interface UpstreamRegistry {
 export class UpstreamCatalog {
   private readonly registries = new Map<string, UpstreamRegistry>()
 
-  constructor(seeds: readonly UpstreamRegistrySeed[] = []) {
-    for (const seed of seeds) {
+  constructor(private readonly seeds: readonly UpstreamRegistrySeed[] = []) {
+    this.reset()
+  }
+
+  /** Back to what the engine was created with (`ecr.reset()`): images added since are gone. */
+  reset(): void {
+    this.registries.clear()
+    for (const seed of this.seeds) {
       const registry = this.registry(seed.registryUrl)
       if (seed.credentialArn !== undefined) registry.credentialArn = seed.credentialArn
       for (const repository of seed.repositories ?? []) {
@@ -39,15 +44,18 @@ export class UpstreamCatalog {
   }
 
   /** Adds an image to an upstream repository (its tags move to it) and returns it as built. */
-  add(registryUrl: string, repositoryName: string, image: ImageSeed): UpstreamImage {
+  add(registryUrl: string, repositoryName: string, seed: ImageSeed): UpstreamImage {
     if (repositoryName === '') throw new RangeError('fake-ecr: an upstream repository needs a name.')
-    for (const tag of tagsOf(image)) {
+    for (const tag of tagsOf(seed)) {
       if (!IMAGE_TAG.test(tag)) throw new RangeError(`fake-ecr: the upstream image tag '${tag}' is not a valid tag ([a-zA-Z0-9-_.]+).`)
     }
-    const repositories = this.registry(registryUrl).repositories
-    const repository = repositories.get(repositoryName) ?? { images: [] }
-    repositories.set(repositoryName, { images: [...repository.images, image] })
-    return this.built(registryUrl, repositoryName)!.images.at(-1)!
+    const { repositories } = this.registry(registryUrl)
+    let repository = repositories.get(repositoryName)
+    if (repository === undefined) repositories.set(repositoryName, (repository = { images: [] }))
+    const image = build(registryUrl, repositoryName, repository.images.length, seed)
+    repository.images.push(seed)
+    if (repository.built !== undefined) index(repository.built, image)
+    return image
   }
 
   /** The secret whose credentials the upstream registry accepts, if it asks for one. */
@@ -85,18 +93,21 @@ export class UpstreamCatalog {
     const repository = this.registries.get(registryUrl.toLowerCase())?.repositories.get(repositoryName)
     if (repository === undefined) return undefined
     if (repository.built === undefined) {
-      const images = repository.images.map((seed, position): UpstreamImage => ({ ...build(registryUrl, repositoryName, position, seed), tags: [] }))
-      const byTag = new Map<string, UpstreamImage>()
-      const byDigest = new Map<string, GeneratedImage>()
-      images.forEach((image, position) => {
-        for (const each of [image, ...image.children]) byDigest.set(each.digest, each)
-        for (const tag of tagsOf(repository.images[position]!)) byTag.set(tag, image)
-      })
-      // A tag names the last image pushed with it, as in any registry.
-      for (const [tag, image] of byTag) image.tags.push(tag)
-      repository.built = { images, byTag, byDigest }
+      const built = { byTag: new Map(), byDigest: new Map() }
+      repository.images.forEach((seed, position) => index(built, build(registryUrl, repositoryName, position, seed)))
+      repository.built = built
     }
     return repository.built
+  }
+}
+
+/** Adds an image to a repository's indexes; the tags it carries leave the images that had them. */
+function index(built: NonNullable<UpstreamRepository['built']>, image: UpstreamImage): void {
+  for (const each of [image, ...image.children]) built.byDigest.set(each.digest, each)
+  for (const tag of image.tags) {
+    const previous = built.byTag.get(tag)
+    if (previous !== undefined) previous.tags = previous.tags.filter((other) => other !== tag)
+    built.byTag.set(tag, image)
   }
 }
 
@@ -105,17 +116,18 @@ function tagsOf(image: ImageSeed): string[] {
 }
 
 /** The image at `position` of an upstream repository: its content follows from where it is. */
-function build(registryUrl: string, repositoryName: string, position: number, seed: ImageSeed): GeneratedImage {
+function build(registryUrl: string, repositoryName: string, position: number, seed: ImageSeed): UpstreamImage {
   const label = `${registryUrl.toLowerCase()}/${repositoryName}@${position}`
   const format = seed.format === undefined ? {} : { format: seed.format }
-  if (seed.platforms === undefined) {
-    return generateImage(label, `upstream ${label}`, {
-      ...format,
-      ...(seed.layers !== undefined && { layers: seed.layers }),
-      ...(seed.platform !== undefined && { platform: seed.platform }),
-    })
-  }
-  return generateIndex({ platforms: seed.platforms, ...format }, (platform, index) =>
-    generateImage(`${label}/${index}`, `upstream ${label}/${index}`, { ...format, platform }),
-  )
+  const image =
+    seed.platforms === undefined
+      ? generateImage(label, `upstream ${label}`, {
+          ...format,
+          ...(seed.layers !== undefined && { layers: seed.layers }),
+          ...(seed.platform !== undefined && { platform: seed.platform }),
+        })
+      : generateIndex({ platforms: seed.platforms, ...format }, (platform, child) =>
+          generateImage(`${label}/${child}`, `upstream ${label}/${child}`, { ...format, platform }),
+        )
+  return { ...image, tags: tagsOf(seed) }
 }
