@@ -201,6 +201,12 @@ async function template(ecr: Ecr, prefix: string): Promise<void> {
   await ecr.call('CreateRepositoryCreationTemplate', { prefix, appliedFor: ['PULL_THROUGH_CACHE'] })
 }
 
+/** Templates under the main prefix and the boundary ones. */
+async function templates(ecr: Ecr): Promise<object> {
+  for (const prefix of TEMPLATE_PREFIXES) await template(ecr, prefix)
+  return {}
+}
+
 /** What the template operations need to make generated inputs valid (src/operations/creation-templates.ts). */
 const templateCases: Record<string, Adjustment> = {
   ...mutabilityCases,
@@ -242,6 +248,12 @@ async function rule(ecr: Ecr, prefix: string): Promise<void> {
   await ecr.call('CreatePullThroughCacheRule', { ecrRepositoryPrefix: prefix, upstreamRegistryUrl: 'registry-1.docker.io', credentialArn: SECRET })
 }
 
+/** Rules under the main prefix and the boundary ones. */
+async function rules(ecr: Ecr): Promise<object> {
+  for (const prefix of RULE_PREFIXES) await rule(ecr, prefix)
+  return {}
+}
+
 const withoutMember = (input: Input, member: string): Input => {
   const { [member]: _removed, ...rest } = input
   return rest
@@ -252,6 +264,13 @@ const missingRule: Refusal = {
   message: `The pull through cache rule with the prefix '${MISSING_RULE}' does not exist in the registry with id '${ACCOUNT}'`,
   edit: (input) => ({ ...input, ecrRepositoryPrefix: MISSING_RULE }),
 }
+
+/** DeletePullThroughCacheRule and ValidatePullThroughCacheRule: a rule named by its prefix. */
+const ruleByPrefix = scenario({
+  setup: rules,
+  inputs: () => [{ registryId: ACCOUNT, ecrRepositoryPrefix: RULE_PREFIX }],
+  refusals: () => ({ 'prefix without a rule': missingRule }),
+})
 
 export const scenarios: Partial<Record<OperationName, Scenario>> = {
   CreateRepository: scenario({
@@ -791,10 +810,7 @@ export const scenarios: Partial<Record<OperationName, Scenario>> = {
   }),
 
   UpdateRepositoryCreationTemplate: scenario({
-    async setup(ecr) {
-      for (const prefix of TEMPLATE_PREFIXES) await template(ecr, prefix)
-      return {}
-    },
+    setup: templates,
     inputs: () => [
       {
         prefix: TEMPLATE_PREFIX,
@@ -872,7 +888,7 @@ export const scenarios: Partial<Record<OperationName, Scenario>> = {
 
   DescribePullThroughCacheRules: scenario({
     async setup(ecr) {
-      for (const prefix of RULE_PREFIXES) await rule(ecr, prefix)
+      await rules(ecr)
       const { nextToken } = await ecr.call('DescribePullThroughCacheRules', { maxResults: 1 })
       return { nextToken: nextToken! }
     },
@@ -885,7 +901,7 @@ export const scenarios: Partial<Record<OperationName, Scenario>> = {
 
   UpdatePullThroughCacheRule: scenario({
     async setup(ecr) {
-      for (const prefix of RULE_PREFIXES) await rule(ecr, prefix)
+      await rules(ecr)
       await ecr.call('CreatePullThroughCacheRule', { ecrRepositoryPrefix: 'ecr-west', upstreamRegistryUrl: UPSTREAM_ECR })
       return {}
     },
@@ -900,29 +916,12 @@ export const scenarios: Partial<Record<OperationName, Scenario>> = {
     }),
   }),
 
-  DeletePullThroughCacheRule: scenario({
-    async setup(ecr) {
-      for (const prefix of RULE_PREFIXES) await rule(ecr, prefix)
-      return {}
-    },
-    inputs: () => [{ registryId: ACCOUNT, ecrRepositoryPrefix: RULE_PREFIX }],
-    refusals: () => ({ 'prefix without a rule': missingRule }),
-  }),
+  DeletePullThroughCacheRule: ruleByPrefix,
 
-  ValidatePullThroughCacheRule: scenario({
-    async setup(ecr) {
-      for (const prefix of RULE_PREFIXES) await rule(ecr, prefix)
-      return {}
-    },
-    inputs: () => [{ registryId: ACCOUNT, ecrRepositoryPrefix: RULE_PREFIX }],
-    refusals: () => ({ 'prefix without a rule': missingRule }),
-  }),
+  ValidatePullThroughCacheRule: ruleByPrefix,
 
   DeleteRepositoryCreationTemplate: scenario({
-    async setup(ecr) {
-      for (const prefix of TEMPLATE_PREFIXES) await template(ecr, prefix)
-      return {}
-    },
+    setup: templates,
     inputs: () => [{ prefix: TEMPLATE_PREFIX }],
     refusals: () => ({ 'prefix without a template': missingTemplate }),
   }),
