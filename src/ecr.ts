@@ -14,6 +14,7 @@ import { operations } from './operations/table.js'
 import { defaultScanFindings } from './scan-findings.js'
 import { seedRegistry } from './seed-registry.js'
 import { createSeeder } from './seed.js'
+import { UpstreamCatalog } from './upstream-catalog.js'
 import { validateInput } from './validation/validate-input.js'
 
 const DEFAULT_ACCOUNT = '123456789012'
@@ -39,6 +40,7 @@ export function createEcr(options: EcrOptions = {}): Ecr {
   }
   const newId = options.generateId ?? (() => globalThis.crypto.randomUUID())
   const emitter = createEmitter()
+  const upstreams = new UpstreamCatalog(options.upstreams)
   const faults = createFaults(options.random ?? Math.random, (ms) => new Promise((resolve) => setTimeout(resolve, ms)))
   const engine = new Engine({
     accountId,
@@ -54,6 +56,7 @@ export function createEcr(options: EcrOptions = {}): Ecr {
       signingDurationMs: options.signingDurationMs ?? 0,
       signingFailure: options.signingFailure,
       limits: resolveLimits(options.limits),
+      upstreams,
     },
     storage: options.storage,
     emitter,
@@ -114,9 +117,10 @@ export function createEcr(options: EcrOptions = {}): Ecr {
     async reset() {
       await ready
       faults.clear()
+      upstreams.reset()
       await engine.reset()
     },
-    seed: createSeeder(dispatch as Ecr['call'], newId),
+    seed: createSeeder(dispatch as Ecr['call'], newId, upstreams),
     faults,
     snapshot: () => engine.snapshot(),
     on: emitter.on,
@@ -139,7 +143,7 @@ export function createEcr(options: EcrOptions = {}): Ecr {
     if (hadState || options.seed === undefined) return
     const whileLoading = dispatchAfter(() => engine.loaded) as Ecr['call']
     const seed = typeof options.seed === 'function' ? options.seed : seedRegistry(options.seed)
-    await seed({ ...ecr, call: whileLoading, dispatch: whileLoading as Ecr['dispatch'], seed: createSeeder(whileLoading, newId) })
+    await seed({ ...ecr, call: whileLoading, dispatch: whileLoading as Ecr['dispatch'], seed: createSeeder(whileLoading, newId, upstreams) })
   })()
   return ecr
 }

@@ -107,6 +107,16 @@ export interface EcrOptions {
    * calls wait for it.
    */
   seed?: RegistrySeed | ((ecr: Ecr) => Promise<void> | void)
+  /**
+   * What the upstream registries of pull through cache rules hold: a pull of
+   * `<prefix>/<upstream repository>` that misses the cache fetches from here (an ECR upstream is
+   * read from the engine's own registries instead). Configuration of the world outside ECR, not
+   * persisted: give it to every engine (`ecr.seed.upstream` adds images at run time).
+   *
+   * @example
+   * createEcr({ upstreams: [{ registryUrl: 'public.ecr.aws', repositories: [{ name: 'docker/library/alpine', images: [{ tag: '3.20' }] }] }] })
+   */
+  upstreams?: UpstreamRegistrySeed[]
   /** Where state is persisted (default: nowhere; state lives in memory). */
   storage?: StorageAdapter
   /** Called when the storage adapter fails to store a call's changes, which fails the call (default: console.warn). */
@@ -234,7 +244,10 @@ export interface Ecr {
    * run?.expired // digests of the images the policy expired
    */
   applyLifecyclePolicies(target?: LifecycleTarget): Promise<LifecycleRun[]>
-  /** Empties all state (every account and region) and the storage adapter, and removes injected faults. */
+  /**
+   * Empties all state (every account and region) and the storage adapter, removes injected
+   * faults, and takes the upstream registries back to the `upstreams` option.
+   */
   reset(): Promise<void>
   /** Helpers that create repositories and images (with generated blobs) in one call. */
   readonly seed: Seeder
@@ -353,6 +366,15 @@ export interface Seeder {
   multiPlatformImage(repositoryName: string, options?: SeedIndexOptions): Promise<SeededImage>
   /** Uploads a blob (layer or config) to a repository and returns its digest. */
   blob(repositoryName: string, bytes: Uint8Array, context?: CallContext): Promise<string>
+  /**
+   * Adds an image to what an upstream registry holds, for pull through cache rules (its tags move
+   * to it). Not persisted, like the `upstreams` option. The digest is the same in every engine.
+   *
+   * @example
+   * const alpine = await ecr.seed.upstream('public.ecr.aws', 'docker/library/alpine', { tag: '3.20' })
+   * await ecr.call('BatchGetImage', { repositoryName: 'ecr-public/docker/library/alpine', imageIds: [{ imageTag: '3.20' }] })
+   */
+  upstream(registryUrl: string, repositoryName: string, image?: ImageSeed): Promise<SeededImage>
 }
 
 /**
@@ -394,4 +416,25 @@ export interface ImageSeed {
   platforms?: Platform[]
   /** Docker (default) or OCI media types. */
   format?: 'docker' | 'oci'
+}
+
+/**
+ * An upstream registry of pull through cache rules and what it holds.
+ *
+ * @example
+ * const upstream: UpstreamRegistrySeed = {
+ *   registryUrl: 'registry-1.docker.io',
+ *   credentialArn: 'arn:aws:secretsmanager:us-east-1:123456789012:secret:ecr-pullthroughcache/docker-hub',
+ *   repositories: [{ name: 'library/nginx', images: [{ tags: ['1.27', 'latest'] }] }],
+ * }
+ */
+export interface UpstreamRegistrySeed {
+  /** The registry URL as a pull through cache rule names it, e.g. `public.ecr.aws`, `ghcr.io`. */
+  registryUrl: string
+  /**
+   * The Secrets Manager secret holding credentials this registry accepts: rules naming another
+   * secret fail to authenticate (pulls fail, ValidatePullThroughCacheRule reports it).
+   */
+  credentialArn?: string
+  repositories?: Array<{ name: string; images?: ImageSeed[] }>
 }

@@ -25,6 +25,7 @@ export type {
   Seeder,
   SigningFailure,
   SigningImage,
+  UpstreamRegistrySeed,
 } from './glossary.js'
 export { DEFAULT_LIMITS } from './limits.js'
 export type { EcrLimits } from './limits.js'

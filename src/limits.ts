@@ -23,6 +23,8 @@ export interface EcrLimits {
   layerPartsPerUpload: number
   /** Size of one layer (the sum of its parts), in bytes. */
   layerBytes: number
+  /** Pull through cache rules per registry. */
+  pullThroughCacheRulesPerRegistry: number
 }
 
 /** The limits AWS documents, which the engine applies unless told otherwise. */
@@ -35,6 +37,7 @@ export const DEFAULT_LIMITS: Readonly<EcrLimits> = Object.freeze({
   maxLayerPartBytes: 20 * MiB,
   layerPartsPerUpload: 4200,
   layerBytes: 52_000 * MiB,
+  pullThroughCacheRulesPerRegistry: 50,
 })
 
 /**

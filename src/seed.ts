@@ -1,13 +1,14 @@
 import { sha256Digest } from './digest.js'
 import { EcrError } from './errors.js'
-import type { CallContext, Ecr, Platform, SeededImage, Seeder } from './glossary.js'
-import { MediaTypes } from './manifest.js'
+import { generateImage, generateIndex, type GeneratedImage, type GeneratedImageOptions } from './generated-image.js'
+import type { CallContext, Ecr, SeededImage, Seeder } from './glossary.js'
+import type { UpstreamCatalog } from './upstream-catalog.js'
 
-const DEFAULT_LAYERS = [2048, 8192, 32768]
-const LINUX_AMD64: Platform = { os: 'linux', architecture: 'amd64' }
-
-/** `newId` is the engine's id generator: seeded content is as deterministic as the engine's ids. */
-export function createSeeder(call: Ecr['call'], newId: () => string): Seeder {
+/**
+ * `newId` is the engine's id generator: seeded content is as deterministic as the engine's ids.
+ * `upstreams` is what the engine's pull through cache rules pull from.
+ */
+export function createSeeder(call: Ecr['call'], newId: () => string, upstreams: UpstreamCatalog): Seeder {
 
   const repository: Seeder['repository'] = async (name, settings = {}, context) => {
     try {
@@ -39,106 +40,58 @@ export function createSeeder(call: Ecr['call'], newId: () => string): Seeder {
   }
 
   const image: Seeder['image'] = async (repositoryName, options = {}) => {
-    const { context } = options
-    await repository(repositoryName, {}, context)
-    // Every seeded image gets distinct content, so seeding never collides with an earlier image
-    // (even one an earlier engine left in shared storage).
-    const id = newId()
-    const oci = options.format === 'oci'
-    const layers: Array<{ mediaType: string; digest: string; size: number }> = []
-    for (const [index, size] of (options.layers ?? DEFAULT_LAYERS).entries()) {
-      const bytes = generatedBytes(size, `${repositoryName}:${id}:${index}`)
-      layers.push({
-        mediaType: oci ? MediaTypes.ociLayer : MediaTypes.dockerLayer,
-        digest: await blob(repositoryName, bytes, context),
-        size,
-      })
-    }
-    const platform = options.platform ?? LINUX_AMD64
-    const config = new TextEncoder().encode(
-      JSON.stringify({
-        architecture: platform.architecture,
-        os: platform.os,
-        ...(platform.variant !== undefined && { variant: platform.variant }),
-        config: { Env: ['PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin'], Cmd: ['/bin/sh'] },
-        rootfs: { type: 'layers', diff_ids: layers.map((layer) => layer.digest) },
-        history: layers.map((_, index) => ({ created_by: `fake-ecr seed ${id} layer ${index}` })),
-      }),
-    )
-    const configDescriptor = {
-      mediaType: oci ? MediaTypes.ociConfig : MediaTypes.dockerConfig,
-      digest: await blob(repositoryName, config, context),
-      size: config.byteLength,
-    }
-    const mediaType = oci ? MediaTypes.ociManifest : MediaTypes.dockerManifest
-    const manifest = JSON.stringify({ schemaVersion: 2, mediaType, config: configDescriptor, layers }, null, 3)
-    const size = configDescriptor.size + layers.reduce((total, layer) => total + layer.size, 0)
-    return push(repositoryName, manifest, mediaType, size, options)
+    await repository(repositoryName, {}, options.context)
+    return push(repositoryName, newContent(repositoryName, options), options)
   }
 
   const multiPlatformImage: Seeder['multiPlatformImage'] = async (repositoryName, options = {}) => {
     const { context } = options
-    const oci = options.format === 'oci'
-    const platforms = options.platforms ?? [LINUX_AMD64, { os: 'linux', architecture: 'arm64', variant: 'v8' }]
+    await repository(repositoryName, {}, context)
+    const index = generateIndex(options, (platform) => newContent(repositoryName, { platform, ...(options.format && { format: options.format }) }))
     const children: SeededImage[] = []
-    for (const platform of platforms) {
-      children.push(await image(repositoryName, { platform, format: oci ? 'oci' : 'docker', ...(context && { context }) }))
-    }
-    const mediaType = oci ? MediaTypes.ociIndex : MediaTypes.dockerManifestList
-    const manifest = JSON.stringify(
-      {
-        schemaVersion: 2,
-        mediaType,
-        manifests: children.map((child, index) => ({
-          mediaType: child.imageManifestMediaType,
-          digest: child.imageDigest,
-          size: new TextEncoder().encode(child.imageManifest).byteLength,
-          platform: platforms[index],
-        })),
-      },
-      null,
-      3,
-    )
-    const size = Math.max(...children.map((child) => child.imageSizeInBytes))
-    return { ...(await push(repositoryName, manifest, mediaType, size, options)), children }
+    for (const child of index.children) children.push(await push(repositoryName, child, { ...(context && { context }) }))
+    return { ...(await push(repositoryName, index, options)), children }
   }
 
-  /** Pushes a manifest whose blobs or children are in place, and describes the seeded image. */
+  /**
+   * A new image's content. Every seeded image gets distinct content, so seeding never collides
+   * with an earlier image (even one an earlier engine left in shared storage).
+   */
+  const newContent = (repositoryName: string, options: GeneratedImageOptions): GeneratedImage => {
+    const id = newId()
+    return generateImage(`${repositoryName}:${id}`, `seed ${id}`, options)
+  }
+
+  /** Uploads an image's blobs, pushes its manifest and describes the seeded image. */
   const push = async (
     repositoryName: string,
-    manifest: string,
-    mediaType: string,
-    imageSizeInBytes: number,
+    generated: GeneratedImage,
     { tag, context }: { tag?: string; context?: CallContext },
   ): Promise<SeededImage> => {
-    const { image } = await call(
-      'PutImage',
-      { repositoryName, imageManifest: manifest, ...(tag !== undefined && { imageTag: tag }) },
-      context,
-    )
+    for (const { bytes } of generated.blobs) await blob(repositoryName, bytes, context)
+    await call('PutImage', { repositoryName, imageManifest: generated.manifest, ...(tag !== undefined && { imageTag: tag }) }, context)
+    return seededImage(repositoryName, generated, tag)
+  }
+
+  const upstream: Seeder['upstream'] = async (registryUrl, repositoryName, seed = {}) => {
+    const image = upstreams.add(registryUrl, repositoryName, seed)
     return {
-      repositoryName,
-      imageDigest: image!.imageId!.imageDigest!,
-      ...(tag !== undefined && { imageTag: tag }),
-      imageManifest: manifest,
-      imageManifestMediaType: mediaType,
-      imageSizeInBytes,
+      ...seededImage(repositoryName, image, image.tags[0]),
+      ...(image.children.length > 0 && { children: image.children.map((child) => seededImage(repositoryName, child)) }),
     }
   }
 
-  return { repository, blob, image, multiPlatformImage }
+  return { repository, blob, image, multiPlatformImage, upstream }
 }
 
-/** Deterministic filler bytes (xorshift32 seeded from a label): blob content without randomness. */
-function generatedBytes(size: number, label: string): Uint8Array {
-  let state = 0x811c9dc5
-  for (let i = 0; i < label.length; i++) state = Math.imul(state ^ label.charCodeAt(i), 0x01000193) >>> 0
-  const bytes = new Uint8Array(size)
-  for (let i = 0; i < size; i++) {
-    state ^= state << 13
-    state ^= state >>> 17
-    state ^= state << 5
-    bytes[i] = state & 0xff
+/** How a seeding helper describes an image it made. */
+function seededImage(repositoryName: string, generated: GeneratedImage, tag?: string): SeededImage {
+  return {
+    repositoryName,
+    imageDigest: generated.digest,
+    ...(tag !== undefined && { imageTag: tag }),
+    imageManifest: generated.manifest,
+    imageManifestMediaType: generated.mediaType,
+    imageSizeInBytes: generated.sizeInBytes,
   }
-  return bytes
 }

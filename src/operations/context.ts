@@ -5,6 +5,7 @@ import type { PageTokens } from '../pagination.js'
 import type { EngineState } from '../state/engine-state.js'
 import type { RegistryState } from '../state/registry-state.js'
 import type { Transaction } from '../state/transaction.js'
+import type { UpstreamCatalog } from '../upstream-catalog.js'
 
 /** Engine settings after defaults are applied. */
 export interface EngineSettings {
@@ -24,6 +25,8 @@ export interface EngineSettings {
   signingFailure: ((image: SigningImage) => SigningFailure | undefined) | undefined
   /** The service quotas enforced (AWS's documented defaults unless overridden). */
   limits: Readonly<EcrLimits>
+  /** What the upstream registries of pull through cache rules hold. */
+  upstreams: UpstreamCatalog
 }
 
 /** Where blob and upload bytes are read back from (storage, or the engine's memory). */

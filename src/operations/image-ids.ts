@@ -6,7 +6,7 @@ import type { FoundRepository } from '../domain/repositories.js'
 /** ECR's rule for image tags (it quotes this regex when refusing one). */
 export const IMAGE_TAG = /^[a-zA-Z0-9-_.]+$/
 /** ECR's rule for image digests in image ids (the model's LayerDigest pattern). */
-const IMAGE_DIGEST = /^[a-zA-Z0-9-_+.]+:[a-fA-F0-9]+$/
+export const IMAGE_DIGEST = /^[a-zA-Z0-9-_+.]+:[a-fA-F0-9]+$/
 
 export type ResolvedImage = { image: ImageRecord } | { failure: ImageFailure }
 

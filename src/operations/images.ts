@@ -1,6 +1,8 @@
 import type { Image, ImageDetail, ImageFailure, ImageIdentifier, TagStatus } from '@aws-sdk/client-ecr'
 import { archivalDetails, inaccessible, matchesImageStatus } from '../domain/archival.js'
+import { repositoryForPush } from '../domain/creation-templates.js'
 import { deleteImage, pushManifest, recordPull, untag } from '../domain/images.js'
+import { pullThroughImages } from '../domain/pull-through-cache.js'
 import { findRepository, type FoundRepository } from '../domain/repositories.js'
 import { invalidParameter } from '../errors.js'
 import { DEFAULT_PAGE_SIZE, position, takePage } from '../pagination.js'
@@ -12,7 +14,7 @@ import { scanDetails } from './scanning.js'
 /** PutImage, BatchGetImage, BatchDeleteImage, DescribeImages and ListImages. */
 export const imageOperations = {
   PutImage(input, ctx) {
-    const found = findRepository(ctx, input.repositoryName, input.registryId)
+    const found = repositoryForPush(ctx, input.repositoryName, input.registryId)
     const tag = input.imageTag
     if (tag !== undefined && !IMAGE_TAG.test(tag)) {
       throw invalidParameter('imageTag', "must satisfy regular expression '[a-zA-Z0-9-_.]+'")
@@ -35,7 +37,7 @@ export const imageOperations = {
   },
 
   BatchGetImage(input, ctx) {
-    const found = findRepository(ctx, input.repositoryName, input.registryId)
+    const found = pullThroughImages(ctx, input.repositoryName, input.imageIds, input.registryId)
     const images: Image[] = []
     const failures: ImageFailure[] = []
     const pulled = new Set<string>()

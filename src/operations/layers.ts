@@ -2,6 +2,8 @@ import type { Layer, LayerFailure } from '@aws-sdk/client-ecr'
 import { formatAmzDate, parseAmzDate } from '../amz-date.js'
 import { layerArchived, refuseArchivedLayer } from '../domain/archival.js'
 import { appendUploadPart, digestUpload, finishUpload, openContent, startUpload } from '../domain/blobs.js'
+import { repositoryForPush } from '../domain/creation-templates.js'
+import { pullThroughLayer } from '../domain/pull-through-cache.js'
 import { findRepository, type FoundRepository } from '../domain/repositories.js'
 import { EcrError } from '../errors.js'
 import type { LayerDownload } from '../glossary.js'
@@ -22,7 +24,7 @@ const LAYER_DIGEST = /^[a-zA-Z0-9-_+.]+:[a-fA-F0-9]+$/
 /** Chunked layer uploads, availability checks and download URLs. */
 export const layerOperations = {
   InitiateLayerUpload(input, ctx) {
-    const found = findRepository(ctx, input.repositoryName, input.registryId)
+    const found = repositoryForPush(ctx, input.repositoryName, input.registryId)
     return { uploadId: startUpload(ctx, found).id, partSize: PART_SIZE }
   },
 
@@ -109,7 +111,7 @@ export const layerOperations = {
   },
 
   GetDownloadUrlForLayer(input, ctx) {
-    const found = findRepository(ctx, input.repositoryName, input.registryId)
+    const found = pullThroughLayer(ctx, input.repositoryName, input.layerDigest, input.registryId)
     const { registry, record, contents } = found
     // ECR hands out URLs only for blobs that a pushed image references.
     if (!contents.blobs.has(input.layerDigest) || !contents.blobUsage.has(input.layerDigest)) {

@@ -19,11 +19,7 @@ export const repositoryOperations = {
     if (given.encryptionType === 'AES256' && given.kmsKey !== undefined) {
       throw invalidParameter('encryptionConfiguration.kmsKey', 'kmsKey can only be specified when encryptionType is KMS or KMS_DSSE')
     }
-    // KMS without a key is the account's AWS managed key for ECR, which ECR names in the repository.
-    const encryption =
-      given.encryptionType === 'AES256' || given.kmsKey !== undefined
-        ? given
-        : { ...given, kmsKey: awsManagedKeyArn(ctx, ctx.registry(input.registryId).accountId) }
+    const encryption = repositoryEncryption(ctx, given, input.registryId)
     const { registry, record } = createRepository(
       ctx,
       {
@@ -118,6 +114,19 @@ export function repositoryOutput(registry: RegistryState, record: RepositoryReco
 }
 
 /**
+ * The encryption a new repository of the registry `registryId` gets: KMS without a key is the
+ * account's AWS managed key for ECR, which ECR names in the repository.
+ */
+export function repositoryEncryption(
+  ctx: OperationContext,
+  given: RepositoryRecord['encryption'],
+  registryId: string | undefined,
+): RepositoryRecord['encryption'] {
+  if (given.encryptionType === 'AES256' || given.kmsKey !== undefined) return given
+  return { ...given, kmsKey: awsManagedKeyArn(ctx, ctx.registry(registryId).accountId) }
+}
+
+/**
  * The ARN of the account's AWS managed KMS key for ECR in the acting region. Its key id is a
  * version-4 UUID made from the engine's signature of account and region: one key there, the same
  * after a restart on the same storage, and no record for it (decisions/aws-managed-kms-key.md).
@@ -133,7 +142,7 @@ function awsManagedKeyArn(ctx: OperationContext, accountId: string): string {
  * Exclusion filters go with the `*_WITH_EXCLUSION` settings and only with them: those settings
  * need at least one filter, the plain settings take none.
  */
-function checkExclusionFilters(
+export function checkExclusionFilters(
   mutability: ImageTagMutability,
   filters: RepositoryRecord['imageTagMutabilityExclusionFilters'],
 ): RepositoryRecord['imageTagMutabilityExclusionFilters'] {

@@ -1,6 +1,7 @@
 import { accountSettingOperations } from './account-settings.js'
 import { archivalOperations } from './archival.js'
 import { authOperations } from './auth.js'
+import { creationTemplateOperations } from './creation-templates.js'
 import { imageOperations } from './images.js'
 import { layerOperations } from './layers.js'
 import { lifecycleOperations } from './lifecycle.js'
@@ -8,6 +9,7 @@ import type { Implementations } from './operation.js'
 import { policyOperations } from './policies.js'
 import { pullTimeExclusionOperations } from './pull-time-exclusions.js'
 import { referrerOperations } from './referrers.js'
+import { pullThroughCacheOperations } from './pull-through-cache.js'
 import { replicationOperations } from './replication.js'
 import { repositoryOperations } from './repositories.js'
 import { resourceTagOperations } from './resource-tags.js'
@@ -30,4 +32,6 @@ export const operations: Implementations = {
   ...signingOperations,
   ...pullTimeExclusionOperations,
   ...referrerOperations,
+  ...creationTemplateOperations,
+  ...pullThroughCacheOperations,
 }

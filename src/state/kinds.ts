@@ -142,6 +142,54 @@ export const KINDS = {
   }),
   /** A principal whose pulls leave lastRecordedPullTime alone, by its ARN (RegisterPullTimeUpdateExclusion). */
   'pull-time-update-exclusion': kind({ level: 'registry', schema: z.object({ seq: count, createdAt: time }) }),
+  /** A pull through cache rule, by its ECR repository prefix without the trailing `/` (decisions/pull-through-cache.md). */
+  'pull-through-cache-rule': kind({
+    level: 'registry',
+    schema: z.object({
+      /** Creation order, for stable listings. */
+      seq: count,
+      ecrRepositoryPrefix: z.string().min(1),
+      upstreamRegistryUrl: z.string().min(1),
+      upstreamRegistry: z.enum([
+        'ecr',
+        'ecr-public',
+        'quay',
+        'k8s',
+        'docker-hub',
+        'github-container-registry',
+        'azure-container-registry',
+        'gitlab-container-registry',
+        'chainguard',
+      ]),
+      credentialArn: z.string().optional(),
+      customRoleArn: z.string().optional(),
+      upstreamRepositoryPrefix: z.string().optional(),
+      createdAt: time,
+      updatedAt: time,
+    }),
+  }),
+  /** A repository creation template, by its prefix without the trailing `/` (decisions/repository-creation-templates.md). */
+  'repository-creation-template': kind({
+    level: 'registry',
+    schema: z.object({
+      /** Creation order, for stable listings. */
+      seq: count,
+      prefix: z.string().min(1),
+      description: z.string().optional(),
+      encryption: z.object({ encryptionType: z.enum(['AES256', 'KMS', 'KMS_DSSE']), kmsKey: z.string().optional() }),
+      resourceTags: z.array(z.object({ Key: z.string(), Value: z.string() })),
+      imageTagMutability: z.enum(['MUTABLE', 'IMMUTABLE', 'IMMUTABLE_WITH_EXCLUSION', 'MUTABLE_WITH_EXCLUSION']),
+      imageTagMutabilityExclusionFilters: z.array(z.object({ filterType: z.literal('WILDCARD'), filter: z.string() })).optional(),
+      /** As ECR stores it (src/policy-text.ts). */
+      repositoryPolicy: z.string().optional(),
+      /** As ECR stores it (`storedLifecyclePolicyText`). */
+      lifecyclePolicy: z.string().optional(),
+      appliedFor: z.array(z.enum(['REPLICATION', 'PULL_THROUGH_CACHE', 'CREATE_ON_PUSH'])),
+      customRoleArn: z.string().optional(),
+      createdAt: time,
+      updatedAt: time,
+    }),
+  }),
   'repository-policy': kind({ level: 'repository', schema: z.object({ text: z.string() }) }),
   /** A repository's lifecycle policy, evaluated once a day (decisions/lifecycle-evaluation.md). */
   'lifecycle-policy': kind({
@@ -261,6 +309,8 @@ export type ImageRecord = ValueOf<'image'>
 export type ScanRecord = NonNullable<ImageRecord['scan']>
 export type BlobRecord = ValueOf<'blob'>
 export type UploadRecord = ValueOf<'upload'>
+export type PullThroughCacheRuleRecord = ValueOf<'pull-through-cache-rule'>
+export type CreationTemplateRecord = ValueOf<'repository-creation-template'>
 
 /** The chunk an upload's part is stored in. Upload ids are UUIDs, so chunk ids are safe as file names. */
 export function uploadChunkId(uploadId: string, part: number): string {

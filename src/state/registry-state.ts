@@ -165,6 +165,8 @@ export class RepositoryContents {
 export class RegistryState {
   readonly scope: readonly [string, string]
   readonly repositoryOrder = new SeqIndex()
+  readonly pullThroughCacheRuleOrder = new SeqIndex()
+  readonly creationTemplateOrder = new SeqIndex()
   readonly tables: Tables<'registry'>
   private readonly contents = new Map<string, RepositoryContents>()
 
@@ -181,6 +183,14 @@ export class RegistryState {
         repository: {
           added: (name, record) => this.repositoryOrder.insert({ seq: record.seq, id: name }),
           removed: (name, record) => this.repositoryOrder.remove({ seq: record.seq, id: name }),
+        },
+        'pull-through-cache-rule': {
+          added: (prefix, rule) => this.pullThroughCacheRuleOrder.insert({ seq: rule.seq, id: prefix }),
+          removed: (prefix, rule) => this.pullThroughCacheRuleOrder.remove({ seq: rule.seq, id: prefix }),
+        },
+        'repository-creation-template': {
+          added: (prefix, template) => this.creationTemplateOrder.insert({ seq: template.seq, id: prefix }),
+          removed: (prefix, template) => this.creationTemplateOrder.remove({ seq: template.seq, id: prefix }),
         },
       },
     })

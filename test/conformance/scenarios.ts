@@ -133,7 +133,7 @@ const unknownLifecycleAction: Refusal = {
 }
 
 /** Policy texts of exactly `length` characters: the policy with a condition value that fills it. */
-const policyCases = (field: 'policyText', policy: (condition?: string) => string, max: number) => ({
+const policyCases = (field: string, policy: (condition?: string) => string, max: number) => ({
   [`${field} shortest (0)`]: 'an empty text is not a policy (decisions/policy-validation.md)',
   [`${field} longest (${max})`]: (input: Input) => ({ ...input, [field]: ofLength(max, policy) }),
   [`${field} longest non-ASCII (${max})`]: (input: Input) => ({ ...input, [field]: ofLength(max, policy, NON_ASCII) }),
@@ -234,6 +234,96 @@ async function referrer(ecr: Ecr, name: string, subject: { digest: string; manif
   })
   await ecr.call('PutImage', { repositoryName: name, imageManifest: manifest })
 }
+
+const ROLE = `arn:aws:iam::${ACCOUNT}:role/ecr-repository-templates`
+
+/** A custom role is an IAM role ARN of the registry's account (src/operations/pull-through-cache.ts). */
+const roleCases: Record<string, Adjustment> = {
+  'customRoleArn longest (2048)': (input) => ({ ...input, customRoleArn: ofLength(2048, (filler) => `${ROLE}${filler}`) }),
+  'customRoleArn longest non-ASCII (2048)': 'a role name is ASCII (IAM)',
+}
+
+const TEMPLATE_PREFIX = 'conformance'
+/** The main prefix and the generator's boundary prefixes (Prefix of 1 and 256 characters). */
+const TEMPLATE_PREFIXES = (() => {
+  const shape = memberShape('UpdateRepositoryCreationTemplate', 'prefix') as Extract<Shape, { kind: 'string' }>
+  return [TEMPLATE_PREFIX, sampleString(shape, shape.min)!, sampleString(shape, shape.max)!]
+})()
+
+async function template(ecr: Ecr, prefix: string): Promise<void> {
+  await ecr.call('CreateRepositoryCreationTemplate', { prefix, appliedFor: ['PULL_THROUGH_CACHE'] })
+}
+
+/** Templates under the main prefix and the boundary ones. */
+async function templates(ecr: Ecr): Promise<object> {
+  for (const prefix of TEMPLATE_PREFIXES) await template(ecr, prefix)
+  return {}
+}
+
+/** What the template operations need to make generated inputs valid (src/operations/creation-templates.ts). */
+const templateCases: Record<string, Adjustment> = {
+  ...mutabilityCases,
+  'imageTagMutability absent': withoutExclusionFilters,
+  'imageTagMutability null': withoutExclusionFilters,
+  'appliedFor empty': 'a template applies to at least one kind of repository creation (decisions/repository-creation-templates.md)',
+  'lifecyclePolicy longest (30720)': (input) => ({ ...input, lifecyclePolicy: ofLength(30720, lifecyclePolicy) }),
+  'lifecyclePolicy longest non-ASCII (30720)': (input) => ({ ...input, lifecyclePolicy: ofLength(30720, lifecyclePolicy, NON_ASCII) }),
+  'encryptionConfiguration.encryptionType = AES256': (input) => ({ ...input, encryptionConfiguration: { encryptionType: 'AES256' } }),
+  ...roleCases,
+  ...policyCases('repositoryPolicy', repositoryPolicy, 10240),
+  // An empty text leaves the template without a repository policy.
+  'repositoryPolicy shortest (0)': (input) => input,
+}
+
+const templateRefusals: Record<string, Refusal> = {
+  'repository policy that is not one': { code: 'InvalidParameterException', edit: (input) => ({ ...input, repositoryPolicy: '{"Statement":[]}' }) },
+  'role of another account': { code: 'InvalidParameterException', edit: (input) => ({ ...input, customRoleArn: 'arn:aws:iam::210987654321:role/x' }) },
+}
+
+const missingTemplate: Refusal = {
+  code: 'TemplateNotFoundException',
+  message: `The repository creation template with the prefix 'conformance/missing' does not exist in the registry with id '${ACCOUNT}'`,
+  edit: (input) => ({ ...input, prefix: 'conformance/missing' }),
+}
+
+const SECRET = `arn:aws:secretsmanager:us-east-1:${ACCOUNT}:secret:ecr-pullthroughcache/docker-hub`
+const UPSTREAM_ECR = `${ACCOUNT}.dkr.ecr.us-west-2.amazonaws.com`
+const RULE_PREFIX = 'conformance'
+const MISSING_RULE = 'conformance-missing'
+/** The main prefix and the generator's boundary prefixes (2 and 30 characters). */
+const RULE_PREFIXES = (() => {
+  const shape = memberShape('DeletePullThroughCacheRule', 'ecrRepositoryPrefix') as Extract<Shape, { kind: 'string' }>
+  return [RULE_PREFIX, sampleString(shape, shape.min)!, sampleString(shape, shape.max)!]
+})()
+
+/** A rule for Docker Hub (which needs a secret) under `prefix`. */
+async function rule(ecr: Ecr, prefix: string): Promise<void> {
+  await ecr.call('CreatePullThroughCacheRule', { ecrRepositoryPrefix: prefix, upstreamRegistryUrl: 'registry-1.docker.io', credentialArn: SECRET })
+}
+
+/** Rules under the main prefix and the boundary ones. */
+async function rules(ecr: Ecr): Promise<object> {
+  for (const prefix of RULE_PREFIXES) await rule(ecr, prefix)
+  return {}
+}
+
+const withoutMember = (input: Input, member: string): Input => {
+  const { [member]: _removed, ...rest } = input
+  return rest
+}
+
+const missingRule: Refusal = {
+  code: 'PullThroughCacheRuleNotFoundException',
+  message: `The pull through cache rule with the prefix '${MISSING_RULE}' does not exist in the registry with id '${ACCOUNT}'`,
+  edit: (input) => ({ ...input, ecrRepositoryPrefix: MISSING_RULE }),
+}
+
+/** DeletePullThroughCacheRule and ValidatePullThroughCacheRule: a rule named by its prefix. */
+const ruleByPrefix = scenario({
+  setup: rules,
+  inputs: () => [{ registryId: ACCOUNT, ecrRepositoryPrefix: RULE_PREFIX }],
+  refusals: () => ({ 'prefix without a rule': missingRule }),
+})
 
 export const scenarios: Partial<Record<OperationName, Scenario>> = {
   CreateRepository: scenario({
@@ -915,5 +1005,160 @@ export const scenarios: Partial<Record<OperationName, Scenario>> = {
       },
       { registryId: ACCOUNT, repositoryName, subjectId: { imageDigest: digest }, nextToken },
     ],
+  }),
+
+  CreateRepositoryCreationTemplate: scenario({
+    async setup(ecr) {
+      await template(ecr, TEMPLATE_PREFIX)
+      return {}
+    },
+    inputs: () => [
+      {
+        prefix: 'conformance/new',
+        description: 'Repositories of the conformance suite',
+        encryptionConfiguration: { encryptionType: 'KMS', kmsKey: KMS_KEY },
+        resourceTags: [{ Key: 'team', Value: 'core' }],
+        imageTagMutability: 'IMMUTABLE_WITH_EXCLUSION',
+        imageTagMutabilityExclusionFilters: [{ filterType: 'WILDCARD', filter: 'latest*' }],
+        repositoryPolicy: repositoryPolicy(),
+        lifecyclePolicy: lifecyclePolicy(),
+        appliedFor: ['PULL_THROUGH_CACHE', 'REPLICATION', 'CREATE_ON_PUSH'],
+        customRoleArn: ROLE,
+      },
+    ],
+    cases: () => templateCases,
+    refusals: () => ({
+      'prefix of a template that exists': {
+        code: 'TemplateAlreadyExistsException',
+        edit: (input) => ({ ...input, prefix: TEMPLATE_PREFIX }),
+      },
+      ...templateRefusals,
+    }),
+  }),
+
+  DescribeRepositoryCreationTemplates: scenario({
+    async setup(ecr) {
+      for (const prefix of [TEMPLATE_PREFIX, 'conformance/other']) await template(ecr, prefix)
+      const { nextToken } = await ecr.call('DescribeRepositoryCreationTemplates', { maxResults: 1 })
+      return { nextToken: nextToken! }
+    },
+    inputs: ({ nextToken }) => [{ prefixes: [TEMPLATE_PREFIX], maxResults: 1 }, { maxResults: 1, nextToken }],
+  }),
+
+  UpdateRepositoryCreationTemplate: scenario({
+    setup: templates,
+    inputs: () => [
+      {
+        prefix: TEMPLATE_PREFIX,
+        description: 'Updated',
+        encryptionConfiguration: { encryptionType: 'KMS', kmsKey: KMS_KEY },
+        resourceTags: [{ Key: 'team', Value: 'core' }],
+        imageTagMutability: 'MUTABLE_WITH_EXCLUSION',
+        imageTagMutabilityExclusionFilters: [{ filterType: 'WILDCARD', filter: 'dev*' }],
+        repositoryPolicy: repositoryPolicy(),
+        lifecyclePolicy: lifecyclePolicy(),
+        appliedFor: ['REPLICATION'],
+        customRoleArn: ROLE,
+      },
+    ],
+    cases: () => templateCases,
+    refusals: () => ({ ...templateRefusals, 'prefix without a template': missingTemplate }),
+  }),
+
+  CreatePullThroughCacheRule: scenario({
+    async setup(ecr) {
+      await rule(ecr, RULE_PREFIX)
+      return {}
+    },
+    inputs: () => [
+      { registryId: ACCOUNT, ecrRepositoryPrefix: 'docker-hub', upstreamRegistryUrl: 'registry-1.docker.io', upstreamRegistry: 'docker-hub', credentialArn: SECRET },
+      {
+        ecrRepositoryPrefix: 'ecr-west',
+        upstreamRegistryUrl: UPSTREAM_ECR,
+        upstreamRegistry: 'ecr',
+        customRoleArn: ROLE,
+        upstreamRepositoryPrefix: 'team',
+      },
+    ],
+    cases: () => {
+      // Each upstream registry has its URL; the ECR one is reached with a role, not a secret.
+      const upstream = (upstreamRegistry: string, upstreamRegistryUrl: string) => (input: Input): Input => {
+        const { credentialArn: _secret, ...rest } = input
+        return { ...(upstreamRegistry === 'ecr' ? rest : input), upstreamRegistry, upstreamRegistryUrl }
+      }
+      const withoutSecret = (input: Input): Input => upstream('ecr-public', 'public.ecr.aws')(withoutMember(input, 'credentialArn'))
+      return {
+        'upstreamRegistry = ecr': upstream('ecr', UPSTREAM_ECR),
+        'upstreamRegistry = ecr-public': upstream('ecr-public', 'public.ecr.aws'),
+        'upstreamRegistry = quay': upstream('quay', 'quay.io'),
+        'upstreamRegistry = k8s': upstream('k8s', 'registry.k8s.io'),
+        'upstreamRegistry = github-container-registry': upstream('github-container-registry', 'ghcr.io'),
+        'upstreamRegistry = azure-container-registry': upstream('azure-container-registry', 'conformance.azurecr.io'),
+        'upstreamRegistry = gitlab-container-registry': upstream('gitlab-container-registry', 'registry.gitlab.com'),
+        'upstreamRegistry = chainguard': upstream('chainguard', 'cgr.dev'),
+        'required members only': withoutSecret,
+        'credentialArn absent': withoutSecret,
+        'credentialArn null': withoutSecret,
+        ...roleCases,
+      }
+    },
+    refusals: () => ({
+      'prefix of a rule that exists': {
+        code: 'PullThroughCacheRuleAlreadyExistsException',
+        edit: (input) => ({ ...input, ecrRepositoryPrefix: RULE_PREFIX }),
+      },
+      'registry URL ECR does not support': {
+        code: 'UnsupportedUpstreamRegistryException',
+        message: 'The upstream registry URL harbor.example.com is invalid. Specify a valid upstream registry URL and try again',
+        edit: (input) => ({ ...withoutMember(input, 'upstreamRegistry'), upstreamRegistryUrl: 'harbor.example.com' }),
+      },
+      'upstream that needs a secret, without one': {
+        code: 'UnsupportedUpstreamRegistryException',
+        edit: (input) => withoutMember(input, 'credentialArn'),
+      },
+      'secret in another Region': { code: 'SecretNotFoundException', edit: (input) => ({ ...input, credentialArn: SECRET.replace('us-east-1', 'eu-west-1') }) },
+      'secret of another account': { code: 'UnableToAccessSecretException', edit: (input) => ({ ...input, credentialArn: SECRET.replace(ACCOUNT, '210987654321') }) },
+      'ROOT for an upstream other than ECR': { code: 'InvalidParameterException', edit: (input) => ({ ...input, ecrRepositoryPrefix: 'ROOT' }) },
+    }),
+  }),
+
+  DescribePullThroughCacheRules: scenario({
+    async setup(ecr) {
+      await rules(ecr)
+      const { nextToken } = await ecr.call('DescribePullThroughCacheRules', { maxResults: 1 })
+      return { nextToken: nextToken! }
+    },
+    inputs: ({ nextToken }) => [
+      { registryId: ACCOUNT, ecrRepositoryPrefixes: [RULE_PREFIX], maxResults: 1 },
+      { registryId: ACCOUNT, maxResults: 1, nextToken },
+    ],
+    refusals: () => ({ 'prefix without a rule': { ...missingRule, edit: (input) => ({ ...input, ecrRepositoryPrefixes: [MISSING_RULE] }) } }),
+  }),
+
+  UpdatePullThroughCacheRule: scenario({
+    async setup(ecr) {
+      await rules(ecr)
+      await ecr.call('CreatePullThroughCacheRule', { ecrRepositoryPrefix: 'ecr-west', upstreamRegistryUrl: UPSTREAM_ECR })
+      return {}
+    },
+    inputs: () => [
+      { registryId: ACCOUNT, ecrRepositoryPrefix: RULE_PREFIX, credentialArn: SECRET },
+      { registryId: ACCOUNT, ecrRepositoryPrefix: 'ecr-west', customRoleArn: ROLE },
+    ],
+    cases: () => roleCases,
+    refusals: () => ({
+      'prefix without a rule': missingRule,
+      'secret in another Region': { code: 'SecretNotFoundException', edit: (input) => ({ ...input, credentialArn: SECRET.replace('us-east-1', 'eu-west-1') }) },
+    }),
+  }),
+
+  DeletePullThroughCacheRule: ruleByPrefix,
+
+  ValidatePullThroughCacheRule: ruleByPrefix,
+
+  DeleteRepositoryCreationTemplate: scenario({
+    setup: templates,
+    inputs: () => [{ prefix: TEMPLATE_PREFIX }],
+    refusals: () => ({ 'prefix without a template': missingTemplate }),
   }),
 }

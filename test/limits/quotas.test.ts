@@ -202,6 +202,7 @@ describe('limits option', () => {
       maxLayerPartBytes: 20 * 1024 * 1024,
       layerPartsPerUpload: 4200,
       layerBytes: 52_000 * 1024 * 1024,
+      pullThroughCacheRulesPerRegistry: 50,
     })
     expect(() => createEcr({ limits: { imagesPerRepository: -1 } })).toThrow(RangeError)
     expect(() => createEcr({ limits: { tagsPerImage: 1.5 } })).toThrow(/limits.tagsPerImage must be a whole number/)

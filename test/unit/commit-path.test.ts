@@ -1,40 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import { createRepository } from '../../src/domain/repositories.js'
-import { Engine } from '../../src/engine.js'
-import { createEmitter } from '../../src/events.js'
-import { createEcr, EcrError, memoryStorage, type StoredRecord } from '../../src/index.js'
-import { resolveLimits } from '../../src/limits.js'
-import { defaultScanFindings } from '../../src/scan-findings.js'
-
-/** An engine as createEcr builds it, to drive the commit path with work of the test's own. */
-function engine(storage = memoryStorage()) {
-  const emitter = createEmitter()
-  const changes: Array<readonly StoredRecord[]> = []
-  emitter.on('change', ({ records }) => changes.push(records))
-  const instance = new Engine({
-    accountId: '111111111111',
-    region: 'us-east-1',
-    now: () => Date.UTC(2025, 0, 15, 12),
-    newId: () => crypto.randomUUID(),
-    settings: {
-      verifyReferences: true,
-      scanDurationMs: 0,
-      lifecyclePreviewDurationMs: 0,
-      imageRestoreDurationMs: 0,
-      signingDurationMs: 0,
-      signingFailure: undefined,
-      scanFindings: defaultScanFindings,
-      limits: resolveLimits(),
-    },
-    storage,
-    emitter,
-    reportStorageError: (error) => {
-      throw error
-    },
-    beforeWrite: undefined,
-  })
-  return { engine: instance, changes, storage }
-}
+import { createEcr, EcrError } from '../../src/index.js'
+import { testEngine as engine } from './engine-fixture.js'
 
 const settings = (name: string) => ({
   name,

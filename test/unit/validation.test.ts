@@ -138,7 +138,7 @@ describe('lenient where AWS is lenient', () => {
 })
 
 describe('operations', () => {
-  it.each(['DoesNotExist', 'constructor', '__proto__', 'toString', 'CreatePullThroughCacheRule'])(
+  it.each(['DoesNotExist', 'constructor', '__proto__', 'toString'])(
     'operation %s is UnknownOperationException',
     async (operation) => {
       const error = await failure(operation, {})
