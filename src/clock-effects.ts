@@ -1,4 +1,6 @@
 import { collectUnusedBlob } from './domain/blobs.js'
+import { completeImageReplication } from './domain/replication.js'
+import { advanceBackfill } from './domain/replication-backfills.js'
 import { completeScan } from './domain/scans.js'
 import type { OperationContext } from './operations/context.js'
 import type { RecordKind } from './state/kinds.js'
@@ -14,6 +16,10 @@ const EFFECTS: { readonly [K in RecordKind]?: (ctx: OperationContext, due: DueEn
   image: (ctx, due) => completeScan(ctx, due.scope, due.id),
   // A blob no image has used for a day is collected.
   blob: (ctx, due) => collectUnusedBlob(ctx, due.scope, due.id),
+  // An image replication under way completes in its destinations.
+  'image-replication': (ctx, due) => completeImageReplication(ctx, due.scope, due.id),
+  // A replication backfill takes its next steps, or is forgotten 90 days after it ended.
+  'replication-backfill': (ctx, due) => advanceBackfill(ctx, due.scope, due.id),
 }
 
 /** Applies everything due by `ctx.now`, earliest first, in `ctx`'s transaction. */

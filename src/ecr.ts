@@ -46,6 +46,7 @@ export function createEcr(options: EcrOptions = {}): Ecr {
       verifyReferences: options.verifyReferences ?? true,
       scanDurationMs: options.scanDurationMs ?? 0,
       scanFindings: options.scanFindings ?? defaultScanFindings,
+      replicationDurationMs: options.replicationDurationMs ?? 0,
       limits: resolveLimits(options.limits),
     },
     storage: options.storage,

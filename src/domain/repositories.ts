@@ -3,6 +3,7 @@ import { tooManyRepositories } from '../limits.js'
 import type { OperationContext } from '../operations/context.js'
 import { uploadChunkId, type RepositoryRecord } from '../state/kinds.js'
 import type { RegistryState, RepositoryContents } from '../state/registry-state.js'
+import { wildcard } from '../wildcard.js'
 
 /** A repository found by name: its registry, its record and what it holds. */
 export interface FoundRepository {
@@ -65,4 +66,19 @@ export function deleteRepository(ctx: OperationContext, { registry, record, cont
     upload.partSizes.forEach((_, part) => ctx.tx.dropChunk(uploadChunkId(upload.id, part)))
   }
   registry.deleteRepository(ctx.tx, record.name)
+}
+
+/** Whether `tag` may move to another image in a repository with this record's settings. */
+export function tagIsMutable(record: RepositoryRecord, tag: string): boolean {
+  const matchesFilter = (record.imageTagMutabilityExclusionFilters ?? []).some((filter) => wildcard(filter.filter).test(tag))
+  switch (record.imageTagMutability) {
+    case 'MUTABLE':
+      return true
+    case 'IMMUTABLE':
+      return false
+    case 'IMMUTABLE_WITH_EXCLUSION':
+      return matchesFilter
+    case 'MUTABLE_WITH_EXCLUSION':
+      return !matchesFilter
+  }
 }

@@ -12,6 +12,8 @@ export interface EngineSettings {
   verifyReferences: boolean
   /** How long a scan stays IN_PROGRESS before it reports COMPLETE, in milliseconds. */
   scanDurationMs: number
+  /** How long an image replication (and each batch of a replication backfill) takes, in milliseconds. */
+  replicationDurationMs: number
   /** Produces the findings of a basic scan. */
   scanFindings: (image: ScannedImage) => ImageScanFinding[]
   /** The service quotas enforced (AWS's documented defaults unless overridden). */

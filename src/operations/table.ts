@@ -4,6 +4,7 @@ import { layerOperations } from './layers.js'
 import { lifecycleOperations } from './lifecycle.js'
 import type { Implementations } from './operation.js'
 import { policyOperations } from './policies.js'
+import { replicationBackfillOperations } from './replication-backfills.js'
 import { replicationOperations } from './replication.js'
 import { repositoryOperations } from './repositories.js'
 import { resourceTagOperations } from './resource-tags.js'
@@ -19,5 +20,6 @@ export const operations: Implementations = {
   ...lifecycleOperations,
   ...scanningOperations,
   ...replicationOperations,
+  ...replicationBackfillOperations,
   ...authOperations,
 }

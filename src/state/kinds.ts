@@ -43,6 +43,9 @@ const digest = z.string().min(1)
  */
 export const UNUSED_BLOB_LIFETIME_MS = 24 * 60 * 60 * 1000
 
+/** How long a replication backfill is kept (and listed) after it ends. */
+export const BACKFILL_RETENTION_MS = 90 * 24 * 60 * 60 * 1000
+
 /** The id of a kind that has one record per scope (a registry's policy, a repository's lifecycle policy…). */
 export const SINGLETON = 'default'
 
@@ -65,6 +68,8 @@ const Scan = z.object({
   /** Fixed when the scan starts, reported once it completes. */
   findings: z.array(ImageScanFinding),
 })
+
+const ReplicationDestination = z.object({ region: z.string(), registryId: z.string() })
 
 /** The kinds, in the order stored records are applied (containers before what they contain). */
 export const KINDS = {
@@ -94,7 +99,7 @@ export const KINDS = {
     schema: z.object({
       rules: z.array(
         z.object({
-          destinations: z.array(z.object({ region: z.string(), registryId: z.string() })),
+          destinations: z.array(ReplicationDestination),
           repositoryFilters: z.array(z.object({ filter: z.string(), filterType: z.literal('PREFIX_MATCH') })).optional(),
         }),
       ),
@@ -115,6 +120,39 @@ export const KINDS = {
       /** Resource tags (TagResource), in the order they were first set. */
       tags: z.array(z.object({ Key: z.string(), Value: z.string() })),
     }),
+  }),
+  /**
+   * A replication backfill of the registry (StartReplicationBackfill): it prepares, replicates its
+   * plan a batch at a time, and is forgotten 90 days after it ends (src/domain/replication-backfills.ts).
+   */
+  'replication-backfill': kind({
+    level: 'registry',
+    schema: z.object({
+      /** Start order, for stable listings. */
+      seq: count,
+      destination: ReplicationDestination,
+      status: z.enum(['PREPARING', 'IN_PROGRESS', 'COMPLETE', 'FAILED', 'STOPPING', 'STOPPED']),
+      failureCode: z.string().optional(),
+      startedAt: time,
+      endedAt: time.optional(),
+      /** When preparation ends, or the batch of replications under way completes. */
+      nextAt: time,
+      /** The replications to perform, one per image and tag (untagged: per image); set when preparation ends. */
+      plan: z.array(z.object({ repositoryName: z.string(), digest, tag: z.string().optional() })).optional(),
+      /** The outcome of each replication performed so far, in plan order. */
+      results: z.array(
+        z.object({
+          status: z.enum(['COMPLETE', 'FAILED']),
+          failureCode: z.string().optional(),
+          /** For a manifest list or index: the distinct failure codes of its child images. */
+          subImageFailureCodes: z.array(z.string()).optional(),
+        }),
+      ),
+      progress: z
+        .object({ totalReplicationCount: count, completedReplicationCount: count, failedReplicationCount: count, failureCodes: z.array(z.string()) })
+        .optional(),
+    }),
+    dueAt: (backfill) => (backfill.endedAt === undefined ? backfill.nextAt : backfill.endedAt + BACKFILL_RETENTION_MS),
   }),
   'repository-policy': kind({ level: 'repository', schema: z.object({ text: z.string() }) }),
   'lifecycle-policy': kind({
@@ -162,6 +200,25 @@ export const KINDS = {
       /** The size of each part received, in order (each part is one chunk, see `uploadChunkId`). */
       partSizes: z.array(count),
     }),
+  }),
+  /**
+   * Where an image's replication stands in each destination (DescribeImageReplicationStatus): the
+   * last replication action of the image (a push, or a backfill), complete at `completesAt`
+   * (src/domain/replication.ts).
+   */
+  'image-replication': kind({
+    level: 'repository',
+    schema: z.object({
+      startedAt: time,
+      completesAt: time,
+      /** The tags the action under way replicates with the image. */
+      tags: z.array(z.string()),
+      destinations: z.array(
+        ReplicationDestination.extend({ status: z.enum(['IN_PROGRESS', 'COMPLETE', 'FAILED']), failureCode: z.string().optional() }),
+      ),
+    }),
+    dueAt: (replication) =>
+      replication.destinations.some((destination) => destination.status === 'IN_PROGRESS') ? replication.completesAt : undefined,
   }),
 } as const
 

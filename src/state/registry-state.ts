@@ -145,6 +145,8 @@ export class RepositoryContents {
 export class RegistryState {
   readonly scope: readonly [string, string]
   readonly repositoryOrder = new SeqIndex()
+  /** Replication backfills in the order they were started. */
+  readonly backfillOrder = new SeqIndex()
   readonly tables: Tables<'registry'>
   private readonly contents = new Map<string, RepositoryContents>()
 
@@ -161,6 +163,10 @@ export class RegistryState {
         repository: {
           added: (name, record) => this.repositoryOrder.insert({ seq: record.seq, id: name }),
           removed: (name, record) => this.repositoryOrder.remove({ seq: record.seq, id: name }),
+        },
+        'replication-backfill': {
+          added: (id, backfill) => this.backfillOrder.insert({ seq: backfill.seq, id }),
+          removed: (id, backfill) => this.backfillOrder.remove({ seq: backfill.seq, id }),
         },
       },
     })

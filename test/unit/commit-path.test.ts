@@ -16,7 +16,7 @@ function engine(storage = memoryStorage()) {
     region: 'us-east-1',
     now: () => Date.UTC(2025, 0, 15, 12),
     newId: () => crypto.randomUUID(),
-    settings: { verifyReferences: true, scanDurationMs: 0, scanFindings: defaultScanFindings, limits: resolveLimits() },
+    settings: { verifyReferences: true, scanDurationMs: 0, replicationDurationMs: 0, scanFindings: defaultScanFindings, limits: resolveLimits() },
     storage,
     emitter,
     reportStorageError: (error) => {
