@@ -4,7 +4,7 @@ import { checkManifestSize, tooManyImages } from '../limits.js'
 import { parseManifest, referencesOf, type ParsedManifest } from '../manifest.js'
 import type { OperationContext } from '../operations/context.js'
 import { releaseBlobs, useBlobs } from './blobs.js'
-import { replicateOnPush } from './replication.js'
+import { startImageReplication } from './replication.js'
 import type { ImageRecord } from '../state/kinds.js'
 import { tagIsMutable, type FoundRepository } from './repositories.js'
 import { scanOnPush } from './scans.js'
@@ -83,7 +83,7 @@ export function pushManifest(ctx: OperationContext, found: FoundRepository, push
     contents.images.set(ctx.tx, digest, scanOnPush(ctx, found, image))
     if (!manifest.isIndex) useBlobs(ctx, found, image.references)
   }
-  replicateOnPush(ctx, found, digest, tag)
+  startImageReplication(ctx, found, digest, tag === undefined ? [] : [tag])
   return { digest, mediaType: manifest.mediaType }
 }
 

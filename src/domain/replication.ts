@@ -61,24 +61,23 @@ export function destinationsOf(registry: RegistryState, repositoryName: string):
 }
 
 /**
- * Starts replicating a pushed image (and the tag it was pushed with) to the destinations the
- * rules select, as ECR does once per push: the copies made in the destinations are not pushes, so
- * they replicate no further. It completes at once when replication takes no time, otherwise when
- * the clock reaches `completesAt` ({@link completeImageReplication}). An action still under way
- * for the image takes the new tag along.
+ * Starts replicating an image with tags (the tag it was pushed with; for an image restored from
+ * the archive, its tags) to the destinations the rules select, as ECR does once per push or
+ * restore: the copies made in the destinations are not pushes, so they replicate no further. It
+ * completes at once when replication takes no time, otherwise when the clock reaches
+ * `completesAt` ({@link completeImageReplication}). An action still under way for the image takes
+ * the new tags along.
  */
-export function replicateOnPush(ctx: OperationContext, found: FoundRepository, digest: string, tag: string | undefined): void {
+export function startImageReplication(ctx: OperationContext, found: FoundRepository, digest: string, tags: readonly string[]): void {
   const destinations = destinationsOf(found.registry, found.record.name)
   if (destinations.length === 0) return
   const table = found.contents.tables['image-replication']
   const previous = table.get(digest)
   const pending = previous?.destinations.some((destination) => destination.status === 'IN_PROGRESS') ?? false
   const keys = new Set(destinations.map(destinationKey))
-  const tags = new Set([...(pending ? previous!.tags : []), ...(tag === undefined ? [] : [tag])])
   table.set(ctx.tx, digest, {
-    startedAt: ctx.now,
     completesAt: ctx.now + ctx.settings.replicationDurationMs,
-    tags: [...tags],
+    tags: [...new Set([...(pending ? previous!.tags : []), ...tags])],
     destinations: [
       ...destinations.map((destination): DestinationStatus => ({ ...destination, status: 'IN_PROGRESS' })),
       ...(previous?.destinations ?? []).filter((destination) => !keys.has(destinationKey(destination))),
@@ -98,14 +97,16 @@ export function completeImageReplication(ctx: OperationContext, scope: readonly 
 
 /**
  * Records the outcome of a replication to one destination that was not a push's (a backfill's),
- * so DescribeImageReplicationStatus reports it.
+ * so DescribeImageReplicationStatus reports it, unless a push's replication there is under way
+ * (its outcome will be the status).
  */
 export function recordReplication(ctx: OperationContext, found: FoundRepository, digest: string, destination: Destination, outcome: ReplicationOutcome): void {
   const table = found.contents.tables['image-replication']
   const key = destinationKey(destination)
-  const previous = table.get(digest) ?? { startedAt: ctx.now, completesAt: ctx.now, tags: [], destinations: [] }
+  const previous = table.get(digest) ?? { completesAt: ctx.now, tags: [], destinations: [] }
   const status = statusOf(destination, outcome)
   const index = previous.destinations.findIndex((candidate) => destinationKey(candidate) === key)
+  if (previous.destinations[index]?.status === 'IN_PROGRESS') return
   const destinations = index < 0 ? [...previous.destinations, status] : previous.destinations.with(index, status)
   table.set(ctx.tx, digest, { ...previous, destinations })
 }

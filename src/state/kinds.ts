@@ -202,14 +202,13 @@ export const KINDS = {
     }),
   }),
   /**
-   * Where an image's replication stands in each destination (DescribeImageReplicationStatus): the
-   * last replication action of the image (a push, or a backfill), complete at `completesAt`
-   * (src/domain/replication.ts).
+   * Where an image's replication stands in each destination (DescribeImageReplicationStatus), from
+   * the image's last replication actions (pushes, backfills); those under way complete at
+   * `completesAt` (src/domain/replication.ts).
    */
   'image-replication': kind({
     level: 'repository',
     schema: z.object({
-      startedAt: time,
       completesAt: time,
       /** The tags the action under way replicates with the image. */
       tags: z.array(z.string()),

@@ -114,6 +114,23 @@ describe('replication backfills', () => {
     expect(described).toMatchObject({ status: 'COMPLETE', progress: { totalReplicationCount: 1, completedReplicationCount: 1 } })
   })
 
+  it('leave the status of a push replication under way to that replication', async () => {
+    const { ecr, advance, status } = await replicating({ replicationDurationMs: MINUTE })
+    await ecr.call('PutReplicationConfiguration', { replicationConfiguration: { rules: [] } })
+    const image = await ecr.seed.image('web', { tag: 'v1', layers: [16] })
+    await ecr.call('PutReplicationConfiguration', { replicationConfiguration: { rules: [{ destinations: [WEST] }] } })
+    await ecr.call('StartReplicationBackfill', { destination: WEST })
+    advance(MINUTE * 1.5)
+    await ecr.call('PutImage', { repositoryName: 'web', imageManifest: image.imageManifest, imageTag: 'v2' })
+    advance(MINUTE / 2)
+    // The backfill replicated v1; the push of v2 is still under way.
+    expect(await status('web', image.imageDigest)).toEqual([{ ...WEST, status: 'IN_PROGRESS' }])
+    advance(MINUTE / 2)
+    expect(await status('web', image.imageDigest)).toEqual([{ ...WEST, status: 'COMPLETE' }])
+    const west = await ecr.call('ListImages', { repositoryName: 'web' }, { region: 'us-west-2' })
+    expect(west.imageIds!.map((id) => id.imageTag).sort()).toEqual(['v1', 'v2'])
+  })
+
   it('fail an image deleted between preparing and its turn, and replicate a tag only while it still names the image', async () => {
     const { ecr, advance } = await replicating({ replicationDurationMs: MINUTE })
     const kept = await ecr.seed.image('web', { tag: 'kept', layers: [16] })
