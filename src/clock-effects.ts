@@ -1,6 +1,8 @@
 import { completeRestore } from './domain/archival.js'
 import { collectUnusedBlob } from './domain/blobs.js'
 import { completePreview, evaluateDueLifecyclePolicy } from './domain/lifecycle.js'
+import { completeImageReplication } from './domain/replication.js'
+import { advanceBackfill } from './domain/replication-backfills.js'
 import { completeScan } from './domain/scans.js'
 import { completeSigning } from './domain/signatures.js'
 import type { OperationContext } from './operations/context.js'
@@ -25,6 +27,10 @@ const EFFECTS: { readonly [K in RecordKind]?: (ctx: OperationContext, due: DueEn
   'image-restore': (ctx, due) => completeRestore(ctx, due.scope, due.id),
   // Managed signatures in progress complete (or fail).
   'image-signing': (ctx, due) => completeSigning(ctx, due.scope, due.id),
+  // An image replication under way completes in its destinations.
+  'image-replication': (ctx, due) => completeImageReplication(ctx, due.scope, due.id),
+  // A replication backfill takes its next steps, or is forgotten 90 days after it ended.
+  'replication-backfill': (ctx, due) => advanceBackfill(ctx, due.scope, due.id),
 }
 
 /** Applies everything due by `ctx.now`, earliest first, in `ctx`'s transaction. */

@@ -55,6 +55,7 @@ export function createEcr(options: EcrOptions = {}): Ecr {
       scanFindings: options.scanFindings ?? defaultScanFindings,
       signingDurationMs: options.signingDurationMs ?? 0,
       signingFailure: options.signingFailure,
+      replicationDurationMs: options.replicationDurationMs ?? 0,
       limits: resolveLimits(options.limits),
       upstreams,
     },

@@ -95,6 +95,13 @@ export interface EcrOptions {
    */
   signingFailure?: (image: SigningImage) => SigningFailure | undefined
   /**
+   * How long replicating an image to a destination takes by the engine's clock (default 0: done
+   * in the push). Until then DescribeImageReplicationStatus reports IN_PROGRESS and the image is
+   * not in the destination. A replication backfill prepares for as long, then replicates a batch
+   * of images at a time, each batch taking as long.
+   */
+  replicationDurationMs?: number
+  /**
    * Service quotas to enforce instead of AWS's documented defaults (`DEFAULT_LIMITS`), e.g.
    * `{ repositoriesPerRegistry: 3 }` to test what happens at the limit without creating 100,000.
    */

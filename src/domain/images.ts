@@ -3,12 +3,12 @@ import { EcrError } from '../errors.js'
 import { checkManifestSize, tooManyImages } from '../limits.js'
 import { parseManifest, referencesOf, type ParsedManifest } from '../manifest.js'
 import type { OperationContext } from '../operations/context.js'
+import type { ImageRecord } from '../state/kinds.js'
 import { restoreByPush } from './archival.js'
 import { releaseBlobs, useBlobs } from './blobs.js'
-import type { ImageRecord, RepositoryRecord } from '../state/kinds.js'
-import { wildcard } from '../wildcard.js'
-import type { FoundRepository } from './repositories.js'
 import { recordsPullTime } from './pull-time-exclusions.js'
+import { startImageReplication } from './replication.js'
+import { tagIsMutable, type FoundRepository } from './repositories.js'
 import { scanOnPush } from './scans.js'
 import { forgetSigning, signOnPush } from './signing.js'
 
@@ -24,8 +24,9 @@ export interface ManifestPush {
 /**
  * Pushes a manifest into a repository, as PutImage does (and a registry API manifest PUT will):
  * checks it (size, digest, schema, referenced blobs or child manifests, immutable tags, quotas),
- * records the image if it is new (scanning it if the repository scans on push) and points the tag
- * at it. Moving a tag leaves its previous image in place, untagged if that was its last tag.
+ * records the image if it is new (scanning it if the repository scans on push), points the tag
+ * at it and starts replicating it where the registry's replication rules say. Moving a tag leaves
+ * its previous image in place, untagged if that was its last tag.
  */
 export function pushManifest(ctx: OperationContext, found: FoundRepository, push: ManifestPush): { digest: string; mediaType: string } {
   const { registry, record, contents } = found
@@ -88,6 +89,7 @@ export function pushManifest(ctx: OperationContext, found: FoundRepository, push
     if (!manifest.isIndex) useBlobs(ctx, found, image.references)
     signOnPush(ctx, found, image)
   }
+  startImageReplication(ctx, found, digest, tag === undefined ? [] : [tag])
   return { digest, mediaType: manifest.mediaType }
 }
 
@@ -104,10 +106,11 @@ export function recordPull(ctx: OperationContext, { registry, contents }: FoundR
 }
 
 /**
- * Deletes an image and every tag naming it, unless a manifest list or index still lists it:
- * then it returns the digests of those indexes and changes nothing. The image's layers and config
- * that no other image in the repository references start to count as unused: they are collected a
- * day later unless an image references them again (decisions/blob-store.md).
+ * Deletes an image, every tag naming it and its replication status, unless a manifest list or
+ * index still lists it: then it returns the digests of those indexes and changes nothing. The
+ * image's layers and config that no other image in the repository references start to count as
+ * unused: they are collected a day later unless an image references them again
+ * (decisions/blob-store.md).
  */
 export function deleteImage(ctx: OperationContext, found: FoundRepository, image: ImageRecord): { removedTags: string[] } | { referencedBy: string[] } {
   const { contents } = found
@@ -117,6 +120,7 @@ export function deleteImage(ctx: OperationContext, found: FoundRepository, image
   for (const tag of removedTags) contents.tags.delete(ctx.tx, tag)
   contents.images.delete(ctx.tx, image.digest)
   forgetSigning(ctx, found, image.digest)
+  contents.tables['image-replication'].delete(ctx.tx, image.digest)
   if (!image.isIndex) releaseBlobs(ctx, found, image.references)
   return { removedTags }
 }
@@ -124,21 +128,6 @@ export function deleteImage(ctx: OperationContext, found: FoundRepository, image
 /** Removes a tag; the image stays (untagged, if that was its last tag). */
 export function untag(ctx: OperationContext, { contents }: FoundRepository, tag: string): void {
   contents.tags.delete(ctx.tx, tag)
-}
-
-/** Whether `tag` may move to another image in a repository with this record's settings. */
-export function tagIsMutable(record: RepositoryRecord, tag: string): boolean {
-  const matchesFilter = (record.imageTagMutabilityExclusionFilters ?? []).some((filter) => wildcard(filter.filter).test(tag))
-  switch (record.imageTagMutability) {
-    case 'MUTABLE':
-      return true
-    case 'IMMUTABLE':
-      return false
-    case 'IMMUTABLE_WITH_EXCLUSION':
-      return matchesFilter
-    case 'MUTABLE_WITH_EXCLUSION':
-      return !matchesFilter
-  }
 }
 
 /** Refuses a manifest whose blobs (image) or child manifests (index) are not in the repository. */

@@ -3,6 +3,7 @@ import { tooManyRepositories } from '../limits.js'
 import type { OperationContext } from '../operations/context.js'
 import { uploadChunkId, type RepositoryRecord } from '../state/kinds.js'
 import type { RegistryState, RepositoryContents } from '../state/registry-state.js'
+import { wildcard } from '../wildcard.js'
 
 /** A repository found by name: its registry, its record and what it holds. */
 export interface FoundRepository {
@@ -73,4 +74,19 @@ export function repositoryAt(ctx: OperationContext, [accountId = '', region = ''
   const record = registry?.repositories.get(name)
   if (registry === undefined || record === undefined) throw new Error(`Repository '${name}' of a due record does not exist: state is inconsistent`)
   return { registry, record, contents: registry.contentsOf(name) }
+}
+
+/** Whether `tag` may move to another image in a repository with this record's settings. */
+export function tagIsMutable(record: RepositoryRecord, tag: string): boolean {
+  const matchesFilter = (record.imageTagMutabilityExclusionFilters ?? []).some((filter) => wildcard(filter.filter).test(tag))
+  switch (record.imageTagMutability) {
+    case 'MUTABLE':
+      return true
+    case 'IMMUTABLE':
+      return false
+    case 'IMMUTABLE_WITH_EXCLUSION':
+      return matchesFilter
+    case 'MUTABLE_WITH_EXCLUSION':
+      return !matchesFilter
+  }
 }

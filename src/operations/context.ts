@@ -17,6 +17,8 @@ export interface EngineSettings {
   lifecyclePreviewDurationMs: number
   /** How long an archived image being restored stays ACTIVATING, in milliseconds. */
   imageRestoreDurationMs: number
+  /** How long an image replication (and each batch of a replication backfill) takes, in milliseconds. */
+  replicationDurationMs: number
   /** Produces the findings of a basic scan. */
   scanFindings: (image: ScannedImage) => ImageScanFinding[]
   /** How long managed signing reports IN_PROGRESS before it completes, in milliseconds. */

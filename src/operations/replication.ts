@@ -1,10 +1,13 @@
+import { findRepository } from '../domain/repositories.js'
 import { invalidParameter } from '../errors.js'
 import { SINGLETON } from '../state/kinds.js'
+import { requireImage } from './image-ids.js'
 import type { Implementations } from './operation.js'
 
 /**
- * DescribeRegistry and PutReplicationConfiguration: the registry's replication configuration.
- * It is stored and reported; replicating images to the destinations is not done yet.
+ * DescribeRegistry and PutReplicationConfiguration (the registry's replication rules), and
+ * DescribeImageReplicationStatus (where an image's replication to each destination stands).
+ * Replicating pushed images is a domain step of the push (src/domain/replication.ts).
  */
 export const replicationOperations = {
   DescribeRegistry(_input, ctx) {
@@ -23,5 +26,21 @@ export const replicationOperations = {
     const replication = { rules }
     ctx.openRegistry().tables['replication-configuration'].set(ctx.tx, SINGLETON, replication)
     return { replicationConfiguration: replication }
+  },
+
+  DescribeImageReplicationStatus(input, ctx) {
+    const found = findRepository(ctx, input.repositoryName, input.registryId)
+    const image = requireImage(found, input.imageId)
+    const replication = found.contents.tables['image-replication'].get(image.digest)
+    return {
+      repositoryName: found.record.name,
+      imageId: { imageDigest: image.digest, ...(input.imageId.imageTag !== undefined && { imageTag: input.imageId.imageTag }) },
+      replicationStatuses: (replication?.destinations ?? []).map(({ region, registryId, status, failureCode }) => ({
+        region,
+        registryId,
+        status,
+        ...(failureCode !== undefined && { failureCode }),
+      })),
+    }
   },
 } satisfies Implementations

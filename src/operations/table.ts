@@ -7,9 +7,10 @@ import { layerOperations } from './layers.js'
 import { lifecycleOperations } from './lifecycle.js'
 import type { Implementations } from './operation.js'
 import { policyOperations } from './policies.js'
+import { pullThroughCacheOperations } from './pull-through-cache.js'
 import { pullTimeExclusionOperations } from './pull-time-exclusions.js'
 import { referrerOperations } from './referrers.js'
-import { pullThroughCacheOperations } from './pull-through-cache.js'
+import { replicationBackfillOperations } from './replication-backfills.js'
 import { replicationOperations } from './replication.js'
 import { repositoryOperations } from './repositories.js'
 import { resourceTagOperations } from './resource-tags.js'
@@ -26,6 +27,7 @@ export const operations: Implementations = {
   ...lifecycleOperations,
   ...scanningOperations,
   ...replicationOperations,
+  ...replicationBackfillOperations,
   ...authOperations,
   ...archivalOperations,
   ...accountSettingOperations,

@@ -43,6 +43,9 @@ const digest = z.string().min(1)
  */
 export const UNUSED_BLOB_LIFETIME_MS = 24 * 60 * 60 * 1000
 
+/** How long a replication backfill is kept (and listed) after it ends. */
+export const BACKFILL_RETENTION_MS = 90 * 24 * 60 * 60 * 1000
+
 /** The id of a kind that has one record per scope (a registry's policy, a repository's lifecycle policy…). */
 export const SINGLETON = 'default'
 
@@ -76,6 +79,8 @@ const Signature = z.object({
   failureReason: z.string().optional(),
 })
 
+const ReplicationDestination = z.object({ region: z.string(), registryId: z.string() })
+
 /** The kinds, in the order stored records are applied (containers before what they contain). */
 export const KINDS = {
   /** Bytes of a blob, shared by every repository that holds it: its size and the chunks it is stored in. */
@@ -104,7 +109,7 @@ export const KINDS = {
     schema: z.object({
       rules: z.array(
         z.object({
-          destinations: z.array(z.object({ region: z.string(), registryId: z.string() })),
+          destinations: z.array(ReplicationDestination),
           repositoryFilters: z.array(z.object({ filter: z.string(), filterType: z.literal('PREFIX_MATCH') })).optional(),
         }),
       ),
@@ -189,6 +194,39 @@ export const KINDS = {
       createdAt: time,
       updatedAt: time,
     }),
+  }),
+  /**
+   * A replication backfill of the registry (StartReplicationBackfill): it prepares, replicates its
+   * plan a batch at a time, and is forgotten 90 days after it ends (src/domain/replication-backfills.ts).
+   */
+  'replication-backfill': kind({
+    level: 'registry',
+    schema: z.object({
+      /** Start order, for stable listings. */
+      seq: count,
+      destination: ReplicationDestination,
+      status: z.enum(['PREPARING', 'IN_PROGRESS', 'COMPLETE', 'FAILED', 'STOPPING', 'STOPPED']),
+      failureCode: z.string().optional(),
+      startedAt: time,
+      endedAt: time.optional(),
+      /** When preparation ends, or the batch of replications under way completes. */
+      nextAt: time,
+      /** The replications to perform, one per image and tag (untagged: per image); set when preparation ends. */
+      plan: z.array(z.object({ repositoryName: z.string(), digest, tag: z.string().optional() })).optional(),
+      /** The outcome of each replication performed so far, in plan order. */
+      results: z.array(
+        z.object({
+          status: z.enum(['COMPLETE', 'FAILED']),
+          failureCode: z.string().optional(),
+          /** For a manifest list or index: the distinct failure codes of its child images. */
+          subImageFailureCodes: z.array(z.string()).optional(),
+        }),
+      ),
+      progress: z
+        .object({ totalReplicationCount: count, completedReplicationCount: count, failedReplicationCount: count, failureCodes: z.array(z.string()) })
+        .optional(),
+    }),
+    dueAt: (backfill) => (backfill.endedAt === undefined ? backfill.nextAt : backfill.endedAt + BACKFILL_RETENTION_MS),
   }),
   'repository-policy': kind({ level: 'repository', schema: z.object({ text: z.string() }) }),
   /** A repository's lifecycle policy, evaluated once a day (decisions/lifecycle-evaluation.md). */
@@ -282,6 +320,24 @@ export const KINDS = {
       const due = signatures.filter((signature) => signature.status === 'IN_PROGRESS').map((signature) => signature.completesAt)
       return due.length === 0 ? undefined : Math.min(...due)
     },
+  }),
+  /**
+   * Where an image's replication stands in each destination (DescribeImageReplicationStatus), from
+   * the image's last replication actions (pushes, backfills); those under way complete at
+   * `completesAt` (src/domain/replication.ts).
+   */
+  'image-replication': kind({
+    level: 'repository',
+    schema: z.object({
+      completesAt: time,
+      /** The tags the action under way replicates with the image. */
+      tags: z.array(z.string()),
+      destinations: z.array(
+        ReplicationDestination.extend({ status: z.enum(['IN_PROGRESS', 'COMPLETE', 'FAILED']), failureCode: z.string().optional() }),
+      ),
+    }),
+    dueAt: (replication) =>
+      replication.destinations.some((destination) => destination.status === 'IN_PROGRESS') ? replication.completesAt : undefined,
   }),
 } as const
 

@@ -167,6 +167,8 @@ export class RegistryState {
   readonly repositoryOrder = new SeqIndex()
   readonly pullThroughCacheRuleOrder = new SeqIndex()
   readonly creationTemplateOrder = new SeqIndex()
+  /** Replication backfills in the order they were started. */
+  readonly backfillOrder = new SeqIndex()
   readonly tables: Tables<'registry'>
   private readonly contents = new Map<string, RepositoryContents>()
 
@@ -191,6 +193,10 @@ export class RegistryState {
         'repository-creation-template': {
           added: (prefix, template) => this.creationTemplateOrder.insert({ seq: template.seq, id: prefix }),
           removed: (prefix, template) => this.creationTemplateOrder.remove({ seq: template.seq, id: prefix }),
+        },
+        'replication-backfill': {
+          added: (id, backfill) => this.backfillOrder.insert({ seq: backfill.seq, id }),
+          removed: (id, backfill) => this.backfillOrder.remove({ seq: backfill.seq, id }),
         },
       },
     })

@@ -165,7 +165,40 @@ const scenarios: Scenario[] = [
     },
     act: (ecr) => ecr.call('PutImage', { repositoryName: REPOSITORY, imageManifest: indexes[0]!.manifest, imageTag: 'multi' }),
   },
+  {
+    name: 'PutImage replicated to another Region and another account (repositories created, image, tag and blobs copied)',
+    async prepare(ecr) {
+      await ecr.call('CreateRepository', { repositoryName: REPOSITORY })
+      await replicateElsewhere(ecr)
+      for (const digest of images[0]!.references) await ecr.seed.blob(REPOSITORY, blobs.find((blob) => blob.digest === digest)!.bytes)
+    },
+    act: (ecr) => ecr.call('PutImage', { repositoryName: REPOSITORY, imageManifest: images[0]!.manifest, imageTag: 'latest' }),
+  },
+  {
+    name: 'a call that catches up with a replication backfill (prepared, its images replicated, ended)',
+    async prepare(ecr) {
+      await ecr.call('CreateRepository', { repositoryName: REPOSITORY })
+      await push(ecr, images[0]!, 'latest')
+      await push(ecr, images[1]!)
+      await push(ecr, indexes[0]!, 'multi')
+      await replicateElsewhere(ecr)
+      await ecr.call('StartReplicationBackfill', { destination: { region: 'eu-west-1', registryId: ecr.accountId } })
+    },
+    act: (ecr) => ecr.call('ListReplicationBackfills', {}),
+  },
 ]
+
+/** Makes the engine's registry replicate to another Region of its account and to a partner account that allows it. */
+async function replicateElsewhere(ecr: Ecr): Promise<void> {
+  const partner = '210987654321'
+  const grant = { Effect: 'Allow', Principal: { AWS: ecr.accountId }, Action: ['ecr:ReplicateImage', 'ecr:CreateRepository'], Resource: '*' }
+  await ecr.call('PutRegistryPolicy', { policyText: JSON.stringify({ Version: '2012-10-17', Statement: [grant] }) }, { accountId: partner })
+  const destinations = [
+    { region: 'eu-west-1', registryId: ecr.accountId },
+    { region: ecr.region, registryId: partner },
+  ]
+  await ecr.call('PutReplicationConfiguration', { replicationConfiguration: { rules: [{ destinations }] } })
+}
 
 /** What the call does on a fresh engine: its result, the state after, and how many records it writes. */
 async function dryRun(scenario: Scenario) {

@@ -39,7 +39,7 @@ async function prepare(ecr: Ecr, scenario: Scenario, repositoryName: string): Pr
 
 /** The generated cases of an operation, the scenario's refusals, and its notes on what does not apply. */
 async function plan(operation: ModelOperation, scenario: Scenario): Promise<Plan> {
-  const engine = createSuiteEngine()
+  const engine = createSuiteEngine(scenario.engine)
   await engine.restart()
   const fixture = await prepare(engine.ecr, scenario, REPOSITORY)
   const cases = generateCases(operation, scenario.inputs(fixture))

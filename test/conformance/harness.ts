@@ -1,5 +1,5 @@
 import { handleApiRequest } from '../../handlers/api.js'
-import { createEcr, type Ecr } from '../../src/index.js'
+import { createEcr, type Ecr, type EcrOptions } from '../../src/index.js'
 
 /** The engine's clock for the whole suite: calls made twice give the same answer. */
 const NOW = Date.UTC(2026, 0, 15, 12, 0, 0)
@@ -13,16 +13,18 @@ export interface SuiteEngine {
 }
 
 /**
- * An engine with a fixed clock and counted ids: a setup run twice yields the same upload ids,
- * digests and timestamps, so a case can be compared with the call it varies.
+ * An engine with a fixed clock and counted ids (and any further `options` a scenario needs): a
+ * setup run twice yields the same upload ids, digests and timestamps, so a case can be compared
+ * with the call it varies.
  *
  * @example
  * const { ecr, restart } = createSuiteEngine()
  * await restart()
  */
-export function createSuiteEngine(): SuiteEngine {
+export function createSuiteEngine(options: EcrOptions = {}): SuiteEngine {
   let next = 0
   const ecr = createEcr({
+    ...options,
     now: () => NOW,
     generateId: () => `00000000-0000-4000-8000-${(next++).toString(16).padStart(12, '0')}`,
   })

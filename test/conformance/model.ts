@@ -1,8 +1,9 @@
-import { readFileSync } from 'node:fs'
+import { readEcrModel } from '../../scripts/ecr-model.mjs'
 
 /**
- * AWS's Smithy model of ECR (`model/ecr-smithy-model.json`), read at test time and resolved into
- * plain shapes the conformance generator walks. The suite reads the model itself rather than the
+ * AWS's Smithy model of ECR (`model/ecr-smithy-model.json`, with the operations the SDK has and it
+ * lacks from `model/ecr-model-supplement.json`), read at test time and resolved into plain shapes
+ * the conformance generator walks. The suite reads the model itself rather than the
  * engine's generated schemas, so a mistake in the generator cannot hide in both places.
  */
 
@@ -71,9 +72,7 @@ const PRELUDE: Record<string, Shape['kind']> = {
   'smithy.api#Timestamp': 'timestamp',
 }
 
-const raw = JSON.parse(readFileSync(new URL('../../model/ecr-smithy-model.json', import.meta.url), 'utf8')) as {
-  shapes: Record<string, RawShape>
-}
+const raw = readEcrModel() as { shapes: Record<string, RawShape> }
 const resolved = new Map<string, Shape>()
 
 function shapeOf(id: string): Shape {

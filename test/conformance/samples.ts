@@ -47,6 +47,10 @@ const PATTERN_SAMPLES: Record<string, PatternSamples> = {
     bad: ['alias/my-key', `arn:aws:kms:us-east-1:${ACCOUNT}:alias/my-key`],
   },
   Base64: { ofLength: (length = 8) => 'QQ'.padEnd(length, 'A'), bad: ['has space'] },
+  ReplicationBackfillId: {
+    ofLength: () => '0f0f0f0f-0000-4000-8000-00000000beef',
+    bad: ['backfill-1', '0f0f0f0f00004000800000000000beef', 'g0000000-0000-4000-8000-000000000000'],
+  },
 }
 
 type StringShape = Extract<Shape, { kind: 'string' }>

@@ -1,4 +1,4 @@
-import type { Ecr, OperationName } from '../../src/index.js'
+import type { Ecr, EcrOptions, OperationName } from '../../src/index.js'
 import { MediaTypes } from '../../src/index.js'
 import { sha256 } from '../fixtures.js'
 import type { Input } from './generate-cases.js'
@@ -29,6 +29,8 @@ export interface Refusal {
 }
 
 export interface Scenario<Fixture extends object = object> {
+  /** Options of the scenario's engine beyond the suite's fixed clock and counted ids. */
+  engine?: EcrOptions
   /** Creates the state the call needs around a repository of this name; returns what inputs use. */
   setup?(ecr: Ecr, repositoryName: string): Promise<Fixture>
   /** Valid inputs: the first is the main one; each further one holds members that cannot go with it. */
@@ -154,6 +156,25 @@ const mutabilityCases = {
 }
 
 const NOT_A_TAG = 'ECR refuses an image tag outside [a-zA-Z0-9-_.] with InvalidParameterException (discoveries/ecr-behaviour.md §12)'
+
+/** Replication destinations of the suite's registry (us-east-1): another Region, and a third for backfills in progress. */
+const REPLICA = { region: 'eu-west-1', registryId: ACCOUNT }
+const ELSEWHERE = { region: 'us-west-2', registryId: ACCOUNT }
+const NO_REGION = 'no AWS Region has a name of this length, and replication goes only to Regions'
+
+/** Makes the registry replicate every repository to `destinations`. */
+async function replicateTo(ecr: Ecr, ...destinations: Array<typeof REPLICA>): Promise<void> {
+  await ecr.call('PutReplicationConfiguration', { replicationConfiguration: { rules: [{ destinations }] } })
+}
+
+/** What the backfill operations refuse for an id no backfill of the registry has. */
+const missingBackfill = (): Record<string, Refusal> => ({
+  'backfill that does not exist': {
+    code: 'ReplicationBackfillNotFoundException',
+    message: `The replication backfill with id '0f0f0f0f-0000-4000-8000-00000000beef' does not exist in the registry with id '${ACCOUNT}'`,
+    edit: (input) => ({ ...input, replicationBackfillId: '0f0f0f0f-0000-4000-8000-00000000beef' }),
+  },
+})
 
 async function repository(ecr: Ecr, name: string): Promise<void> {
   await ecr.seed.repository(name)
@@ -878,13 +899,10 @@ export const scenarios: Partial<Record<OperationName, Scenario>> = {
         },
       },
     ],
-    cases: () => {
-      const noRegion = 'no AWS Region has a name of this length, and replication goes only to Regions'
-      return {
-        'replicationConfiguration.rules[].destinations[].region shortest (2)': noRegion,
-        'replicationConfiguration.rules[].destinations[].region longest (25)': noRegion,
-      }
-    },
+    cases: () => ({
+      'replicationConfiguration.rules[].destinations[].region shortest (2)': NO_REGION,
+      'replicationConfiguration.rules[].destinations[].region longest (25)': NO_REGION,
+    }),
     refusals: () => ({
       'destination that is the source registry': {
         code: 'InvalidParameterException',
@@ -1160,5 +1178,101 @@ export const scenarios: Partial<Record<OperationName, Scenario>> = {
     setup: templates,
     inputs: () => [{ prefix: TEMPLATE_PREFIX }],
     refusals: () => ({ 'prefix without a template': missingTemplate }),
+  }),
+
+  DescribeImageReplicationStatus: scenario({
+    async setup(ecr, name) {
+      await replicateTo(ecr, REPLICA)
+      return image(ecr, name)
+    },
+    inputs: ({ repositoryName, digest }) => [{ registryId: ACCOUNT, repositoryName, imageId: { imageDigest: digest, imageTag: TAG } }],
+    cases: ({ digest }) => ({
+      'required members only': (input) => ({ ...input, imageId: { imageDigest: digest } }),
+      'imageId.imageTag longest non-ASCII (300)': NOT_A_TAG,
+    }),
+    refusals: ({ repositoryName, digest }) => {
+      const other = digest.replace(/.$/, (last) => (last === '0' ? '1' : '0'))
+      return {
+        'image that does not exist': {
+          code: 'ImageNotFoundException',
+          message: `The image with imageId {imageDigest:'${other}', imageTag:'null'} does not exist within the repository with name '${repositoryName}' in the registry with id '${ACCOUNT}'`,
+          edit: (input) => ({ ...input, imageId: { imageDigest: other } }),
+        },
+      }
+    },
+  }),
+
+  StartReplicationBackfill: scenario({
+    // Replication takes time, so the backfill the setup starts is still in progress.
+    engine: { replicationDurationMs: 60_000 },
+    async setup(ecr, name) {
+      await image(ecr, name, [TAG])
+      await replicateTo(ecr, REPLICA, ELSEWHERE)
+      await ecr.call('StartReplicationBackfill', { destination: ELSEWHERE })
+      return {}
+    },
+    inputs: () => [{ registryId: ACCOUNT, destination: REPLICA }],
+    cases: () => ({
+      'destination.region shortest (2)': NO_REGION,
+      'destination.region longest (25)': NO_REGION,
+    }),
+    refusals: () => ({
+      'destination the replication configuration does not name': {
+        code: 'InvalidParameterException',
+        message: "Invalid parameter at 'destination' failed to satisfy constraint: 'The destination is not in the registry's replication configuration'",
+        edit: (input) => ({ ...input, destination: { region: 'ap-south-1', registryId: ACCOUNT } }),
+      },
+      'destination Region with a backfill in progress': {
+        code: 'ReplicationBackfillInProgressException',
+        edit: (input) => ({ ...input, destination: ELSEWHERE }),
+      },
+    }),
+  }),
+
+  StopReplicationBackfill: scenario({
+    // Replication takes time, so the backfill is still preparing when it is stopped.
+    engine: { replicationDurationMs: 60_000 },
+    async setup(ecr) {
+      await replicateTo(ecr, REPLICA, ELSEWHERE)
+      const { replicationBackfillId } = await ecr.call('StartReplicationBackfill', { destination: REPLICA })
+      const stopped = await ecr.call('StartReplicationBackfill', { destination: ELSEWHERE })
+      await ecr.call('StopReplicationBackfill', { replicationBackfillId: stopped.replicationBackfillId! })
+      return { id: replicationBackfillId!, stopped: stopped.replicationBackfillId! }
+    },
+    inputs: ({ id }) => [{ registryId: ACCOUNT, replicationBackfillId: id }],
+    refusals: ({ stopped }) => ({
+      'backfill that has stopped': {
+        code: 'ReplicationBackfillInvalidStatusException',
+        message: `The replication backfill with id '${stopped}' cannot be stopped because its status is STOPPED`,
+        edit: (input) => ({ ...input, replicationBackfillId: stopped }),
+      },
+      ...missingBackfill(),
+    }),
+  }),
+
+  ListReplicationBackfills: scenario({
+    async setup(ecr) {
+      await replicateTo(ecr, REPLICA, ELSEWHERE)
+      for (const destination of [REPLICA, ELSEWHERE]) await ecr.call('StartReplicationBackfill', { destination })
+      const { nextToken } = await ecr.call('ListReplicationBackfills', { maxResults: 1 })
+      return { nextToken: nextToken! }
+    },
+    inputs: ({ nextToken }) => [{ registryId: ACCOUNT, maxResults: 1 }, { registryId: ACCOUNT, nextToken }],
+  }),
+
+  DescribeReplicationBackfillResults: scenario({
+    async setup(ecr, name) {
+      await image(ecr, name)
+      await replicateTo(ecr, REPLICA)
+      const { replicationBackfillId } = await ecr.call('StartReplicationBackfill', { destination: REPLICA })
+      const id = replicationBackfillId!
+      const { nextToken } = await ecr.call('DescribeReplicationBackfillResults', { replicationBackfillId: id, maxResults: 1 })
+      return { id, nextToken: nextToken! }
+    },
+    inputs: ({ id, nextToken }) => [
+      { registryId: ACCOUNT, replicationBackfillId: id, resultStatusFilter: 'COMPLETE', maxResults: 1 },
+      { registryId: ACCOUNT, replicationBackfillId: id, nextToken },
+    ],
+    refusals: () => missingBackfill(),
   }),
 }

@@ -22,6 +22,7 @@ export function testEngine(storage = memoryStorage()) {
       imageRestoreDurationMs: 0,
       signingDurationMs: 0,
       signingFailure: undefined,
+      replicationDurationMs: 0,
       scanFindings: defaultScanFindings,
       limits: resolveLimits(),
       upstreams: new UpstreamCatalog(),
