@@ -1,4 +1,5 @@
 import { collectUnusedBlob } from './domain/blobs.js'
+import { advanceInspection } from './domain/enhanced-scans.js'
 import { completeScan } from './domain/scans.js'
 import type { OperationContext } from './operations/context.js'
 import type { RecordKind } from './state/kinds.js'
@@ -14,6 +15,8 @@ const EFFECTS: { readonly [K in RecordKind]?: (ctx: OperationContext, due: DueEn
   image: (ctx, due) => completeScan(ctx, due.scope, due.id),
   // A blob no image has used for a day is collected.
   blob: (ctx, due) => collectUnusedBlob(ctx, due.scope, due.id),
+  // Amazon Inspector scans an image (initial scan, continuous rescan), its eligibility runs out, or closed findings go.
+  'enhanced-scan': (ctx, due) => advanceInspection(ctx, due.scope, due.id),
 }
 
 /** Applies everything due by `ctx.now`, earliest first, in `ctx`'s transaction. */

@@ -1,5 +1,7 @@
 import { authorize } from './domain/access.js'
+import { resolveEnhancedScanning } from './domain/enhanced-scans.js'
 import { Engine } from './engine.js'
+import { defaultEnhancedScanFindings } from './enhanced-scan-findings.js'
 import { EcrError } from './errors.js'
 import { createEmitter } from './events.js'
 import { createFaults } from './faults.js'
@@ -46,6 +48,8 @@ export function createEcr(options: EcrOptions = {}): Ecr {
       verifyReferences: options.verifyReferences ?? true,
       scanDurationMs: options.scanDurationMs ?? 0,
       scanFindings: options.scanFindings ?? defaultScanFindings,
+      enhancedScanFindings: options.enhancedScanFindings ?? defaultEnhancedScanFindings,
+      enhancedScanning: resolveEnhancedScanning(options.enhancedScanning),
       limits: resolveLimits(options.limits),
     },
     storage: options.storage,

@@ -4,6 +4,7 @@ import { checkManifestSize, tooManyImages } from '../limits.js'
 import { parseManifest, referencesOf, type ParsedManifest } from '../manifest.js'
 import type { OperationContext } from '../operations/context.js'
 import { releaseBlobs, useBlobs } from './blobs.js'
+import { forgetInspection } from './enhanced-scans.js'
 import type { ImageRecord, RepositoryRecord } from '../state/kinds.js'
 import { wildcard } from '../wildcard.js'
 import type { FoundRepository } from './repositories.js'
@@ -106,6 +107,7 @@ export function deleteImage(ctx: OperationContext, found: FoundRepository, image
   const removedTags = contents.tagsOf(image.digest)
   for (const tag of removedTags) contents.tags.delete(ctx.tx, tag)
   contents.images.delete(ctx.tx, image.digest)
+  forgetInspection(ctx, found, image.digest)
   if (!image.isIndex) releaseBlobs(ctx, found, image.references)
   return { removedTags }
 }

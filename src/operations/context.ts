@@ -1,5 +1,6 @@
-import type { ImageScanFinding } from '@aws-sdk/client-ecr'
-import type { Caller, ScannedImage } from '../glossary.js'
+import type { EnhancedImageScanFinding, ImageScanFinding } from '@aws-sdk/client-ecr'
+import type { EnhancedScanningSettings } from '../domain/enhanced-scans.js'
+import type { Caller, EnhancedScanStatus, InspectedImage, ScannedImage } from '../glossary.js'
 import type { EcrLimits } from '../limits.js'
 import type { PageTokens } from '../pagination.js'
 import type { EngineState } from '../state/engine-state.js'
@@ -14,6 +15,9 @@ export interface EngineSettings {
   scanDurationMs: number
   /** Produces the findings of a basic scan. */
   scanFindings: (image: ScannedImage) => ImageScanFinding[]
+  /** Produces what Amazon Inspector finds when it scans an image under ENHANCED scanning. */
+  enhancedScanFindings: (image: InspectedImage) => EnhancedImageScanFinding[] | EnhancedScanStatus
+  enhancedScanning: EnhancedScanningSettings
   /** The service quotas enforced (AWS's documented defaults unless overridden). */
   limits: Readonly<EcrLimits>
 }

@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest'
+import { resolveEnhancedScanning } from '../../src/domain/enhanced-scans.js'
 import { createRepository } from '../../src/domain/repositories.js'
 import { Engine } from '../../src/engine.js'
+import { defaultEnhancedScanFindings } from '../../src/enhanced-scan-findings.js'
 import { createEmitter } from '../../src/events.js'
 import { createEcr, EcrError, memoryStorage, type StoredRecord } from '../../src/index.js'
 import { resolveLimits } from '../../src/limits.js'
@@ -16,7 +18,14 @@ function engine(storage = memoryStorage()) {
     region: 'us-east-1',
     now: () => Date.UTC(2025, 0, 15, 12),
     newId: () => crypto.randomUUID(),
-    settings: { verifyReferences: true, scanDurationMs: 0, scanFindings: defaultScanFindings, limits: resolveLimits() },
+    settings: {
+      verifyReferences: true,
+      scanDurationMs: 0,
+      scanFindings: defaultScanFindings,
+      enhancedScanFindings: defaultEnhancedScanFindings,
+      enhancedScanning: resolveEnhancedScanning(),
+      limits: resolveLimits(),
+    },
     storage,
     emitter,
     reportStorageError: (error) => {
