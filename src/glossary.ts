@@ -69,7 +69,10 @@ export interface EcrOptions {
    * repository, as AWS does (default `true`). Turn off to record manifests without pushing blobs.
    */
   verifyReferences?: boolean
-  /** How long a scan reports IN_PROGRESS before COMPLETE, by the engine's clock (default 0). */
+  /**
+   * How long a basic scan reports IN_PROGRESS before COMPLETE, and how long Amazon Inspector's
+   * initial scan takes under ENHANCED, by the engine's clock (default 0).
+   */
   scanDurationMs?: number
   /** The findings a basic scan reports for an image (default: a realistic, deterministic set). */
   scanFindings?: (image: ScannedImage) => ImageScanFinding[]
