@@ -175,6 +175,41 @@ describe('enhanced scans', () => {
   })
 })
 
+describe('a findings source that fails', () => {
+  it('fails the call that caught up with the rescan, which changes nothing; the next call rescans at the due time', async () => {
+    let failing = false
+    const { ecr, clock } = await engine({
+      enhancedScanFindings: () => {
+        if (failing) throw new Error('Inspector is down')
+        return [{ severity: 'HIGH', packageVulnerabilityDetails: { vulnerabilityId: 'CVE-1' } }]
+      },
+    })
+    await ecr.seed.image('app', { tag: 'v1' })
+    const before = ecr.snapshot()
+    failing = true
+    clock.now += DAY_MS + 60_000
+    await expect(ecr.call('DescribeImageScanFindings', v1)).rejects.toMatchObject({ code: 'ServerException', status: 500 })
+    expect(ecr.snapshot()).toEqual(before)
+    failing = false
+    const { imageScanFindings } = await ecr.call('DescribeImageScanFindings', v1)
+    expect(imageScanFindings?.imageScanCompletedAt).toEqual(new Date(START + DAY_MS))
+  })
+
+  it('fails the push it scans, which changes nothing', async () => {
+    const { ecr } = await engine({
+      enhancedScanFindings: () => {
+        throw new Error('Inspector is down')
+      },
+    })
+    await ecr.seed.repository('app')
+    const before = ecr.snapshot()
+    await expect(ecr.seed.image('app', { tag: 'v1' })).rejects.toMatchObject({ code: 'ServerException' })
+    expect(ecr.snapshot().filter((record) => record.kind === 'image' || record.kind === 'enhanced-scan')).toEqual(
+      before.filter((record) => record.kind === 'image' || record.kind === 'enhanced-scan'),
+    )
+  })
+})
+
 describe('the enhancedScanning option', () => {
   it.each([
     [{ rescanIntervalMs: 0 }, 'fake-ecr: enhancedScanning.rescanIntervalMs must be a whole number above 0, got 0.'],
