@@ -3,6 +3,7 @@ import { collectUnusedBlob } from './domain/blobs.js'
 import { completePreview, evaluateDueLifecyclePolicy } from './domain/lifecycle.js'
 import { completeImageReplication } from './domain/replication.js'
 import { advanceBackfill } from './domain/replication-backfills.js'
+import { advanceInspection } from './domain/enhanced-scans.js'
 import { completeScan } from './domain/scans.js'
 import { completeSigning } from './domain/signatures.js'
 import type { OperationContext } from './operations/context.js'
@@ -31,6 +32,8 @@ const EFFECTS: { readonly [K in RecordKind]?: (ctx: OperationContext, due: DueEn
   'image-replication': (ctx, due) => completeImageReplication(ctx, due.scope, due.id),
   // A replication backfill takes its next steps, or is forgotten 90 days after it ended.
   'replication-backfill': (ctx, due) => advanceBackfill(ctx, due.scope, due.id),
+  // Amazon Inspector scans an image (initial scan, continuous rescan), its eligibility runs out, or closed findings go.
+  'enhanced-scan': (ctx, due) => advanceInspection(ctx, due.scope, due.id),
 }
 
 /** Applies everything due by `ctx.now`, earliest first, in `ctx`'s transaction. */

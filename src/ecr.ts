@@ -1,6 +1,8 @@
 import { authorize } from './domain/access.js'
+import { resolveEnhancedScanning } from './domain/enhanced-scans.js'
 import { applyLifecyclePolicies } from './domain/lifecycle.js'
 import { Engine } from './engine.js'
+import { defaultEnhancedScanFindings } from './enhanced-scan-findings.js'
 import { EcrError } from './errors.js'
 import { createEmitter } from './events.js'
 import { createFaults } from './faults.js'
@@ -56,6 +58,8 @@ export function createEcr(options: EcrOptions = {}): Ecr {
       signingDurationMs: options.signingDurationMs ?? 0,
       signingFailure: options.signingFailure,
       replicationDurationMs: options.replicationDurationMs ?? 0,
+      enhancedScanFindings: options.enhancedScanFindings ?? defaultEnhancedScanFindings,
+      enhancedScanning: resolveEnhancedScanning(options.enhancedScanning),
       limits: resolveLimits(options.limits),
       upstreams,
     },

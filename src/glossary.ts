@@ -1,4 +1,4 @@
-import type { CreateRepositoryRequest, ImageScanFinding, Repository } from '@aws-sdk/client-ecr'
+import type { CreateRepositoryRequest, EnhancedImageScanFinding, ImageScanFinding, Repository } from '@aws-sdk/client-ecr'
 import type { EcrLimits } from './limits.js'
 import type { OperationTypes } from './model/shapes.generated.js'
 import type { StorageAdapter, StoredRecord } from './storage/storage.js'
@@ -69,7 +69,10 @@ export interface EcrOptions {
    * repository, as AWS does (default `true`). Turn off to record manifests without pushing blobs.
    */
   verifyReferences?: boolean
-  /** How long a scan reports IN_PROGRESS before COMPLETE, by the engine's clock (default 0). */
+  /**
+   * How long a basic scan reports IN_PROGRESS before COMPLETE, and how long Amazon Inspector's
+   * initial scan takes under ENHANCED, by the engine's clock (default 0).
+   */
   scanDurationMs?: number
   /**
    * How long a lifecycle policy preview reports IN_PROGRESS before COMPLETE, by the engine's
@@ -101,6 +104,23 @@ export interface EcrOptions {
    * of images at a time, each batch taking as long.
    */
   replicationDurationMs?: number
+  /**
+   * The findings Amazon Inspector reports for an image under ENHANCED scanning, at its initial
+   * scan and at each continuous rescan (default: a realistic, deterministic set that grows as
+   * vulnerabilities are disclosed after the push). Return a status instead to report the image
+   * unsupported or its findings unavailable. The engine keeps each finding's `status` and
+   * `firstObservedAt` / `lastObservedAt` / `updatedAt` from scan to scan (a finding missing from a
+   * rescan is closed), and fills in `awsAccountId`, `findingArn`, `type`, `title` and the image
+   * resource when they are missing.
+   *
+   * @example
+   * // A vulnerability disclosed on 1 March shows up at the first rescan after it.
+   * enhancedScanFindings: ({ scannedAt }) =>
+   *   scannedAt >= new Date('2030-03-01') ? [{ severity: 'HIGH', packageVulnerabilityDetails: { vulnerabilityId: 'CVE-2030-0001' } }] : []
+   */
+  enhancedScanFindings?: (image: InspectedImage) => EnhancedImageScanFinding[] | EnhancedScanStatus
+  /** Amazon Inspector's side of ENHANCED scanning: how often it rescans and for how long. */
+  enhancedScanning?: EnhancedScanningOptions
   /**
    * Service quotas to enforce instead of AWS's documented defaults (`DEFAULT_LIMITS`), e.g.
    * `{ repositoriesPerRegistry: 3 }` to test what happens at the limit without creating 100,000.
@@ -177,6 +197,42 @@ export interface SigningImage {
 export interface SigningFailure {
   failureCode: string
   failureReason: string
+}
+
+/** An image as Amazon Inspector sees it when it scans (the input of an enhanced findings source). */
+export interface InspectedImage extends ScannedImage {
+  /** When the image was pushed. */
+  pushedAt: Date
+  /** When the image was last pulled, if it was. */
+  lastPulledAt?: Date
+  /** When this scan runs, by the engine's clock: the initial scan, or a continuous rescan. */
+  scannedAt: Date
+}
+
+/** What an enhanced findings source returns instead of findings: the image cannot be scanned, or its findings cannot be had now. */
+export interface EnhancedScanStatus {
+  status: 'UNSUPPORTED_IMAGE' | 'FINDINGS_UNAVAILABLE'
+  /** The `imageScanStatus.description` to report (default: a sentence for the status). */
+  description?: string
+}
+
+/**
+ * Amazon Inspector's ECR re-scan duration: how long after an image's push (or last pull) continuous
+ * scanning keeps rescanning it, as Inspector's `ecrConfiguration` names it.
+ */
+export type RescanDuration = 'DAYS_14' | 'DAYS_30' | 'DAYS_60' | 'DAYS_90' | 'DAYS_180' | 'LIFETIME'
+
+/** Amazon Inspector's settings for ENHANCED scanning (set in Inspector, not through ECR's API). */
+export interface EnhancedScanningOptions {
+  /** How often continuous scanning rescans an image, by the engine's clock (default one day). */
+  rescanIntervalMs?: number
+  /**
+   * How long after its push an image stays under continuous scanning (default `DAYS_14`, Inspector's
+   * default for new accounts). Then it reports SCAN_ELIGIBILITY_EXPIRED and its findings close.
+   */
+  rescanDuration?: RescanDuration
+  /** How long after its last pull an image stays under continuous scanning (default `DAYS_14`). */
+  pullDateRescanDuration?: Exclude<RescanDuration, 'LIFETIME'>
 }
 
 /** A blob's bytes, read from wherever the engine keeps them. */

@@ -6,6 +6,7 @@ import type { OperationContext } from '../operations/context.js'
 import type { ImageRecord } from '../state/kinds.js'
 import { restoreByPush } from './archival.js'
 import { releaseBlobs, useBlobs } from './blobs.js'
+import { forgetInspection } from './enhanced-scans.js'
 import { recordsPullTime } from './pull-time-exclusions.js'
 import { startImageReplication } from './replication.js'
 import { tagIsMutable, type FoundRepository } from './repositories.js'
@@ -121,6 +122,7 @@ export function deleteImage(ctx: OperationContext, found: FoundRepository, image
   contents.images.delete(ctx.tx, image.digest)
   forgetSigning(ctx, found, image.digest)
   contents.tables['image-replication'].delete(ctx.tx, image.digest)
+  forgetInspection(ctx, found, image.digest)
   if (!image.isIndex) releaseBlobs(ctx, found, image.references)
   return { removedTags }
 }

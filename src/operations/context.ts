@@ -1,5 +1,6 @@
-import type { ImageScanFinding } from '@aws-sdk/client-ecr'
-import type { Caller, ScannedImage, SigningFailure, SigningImage } from '../glossary.js'
+import type { EnhancedImageScanFinding, ImageScanFinding } from '@aws-sdk/client-ecr'
+import type { EnhancedScanningSettings } from '../domain/enhanced-scans.js'
+import type { Caller, EnhancedScanStatus, InspectedImage, ScannedImage, SigningFailure, SigningImage } from '../glossary.js'
 import type { EcrLimits } from '../limits.js'
 import type { PageTokens } from '../pagination.js'
 import type { EngineState } from '../state/engine-state.js'
@@ -25,6 +26,9 @@ export interface EngineSettings {
   signingDurationMs: number
   /** Which managed signatures fail, and why (none, unless given). */
   signingFailure: ((image: SigningImage) => SigningFailure | undefined) | undefined
+  /** Produces what Amazon Inspector finds when it scans an image under ENHANCED scanning. */
+  enhancedScanFindings: (image: InspectedImage) => EnhancedImageScanFinding[] | EnhancedScanStatus
+  enhancedScanning: EnhancedScanningSettings
   /** The service quotas enforced (AWS's documented defaults unless overridden). */
   limits: Readonly<EcrLimits>
   /** What the upstream registries of pull through cache rules hold. */

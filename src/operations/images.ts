@@ -165,7 +165,7 @@ function imageDetail({ registry, record, contents }: FoundRepository, image: Ima
     ...(tags.length > 0 && { imageTags: tags }),
     imageSizeInBytes: image.sizeInBytes,
     imagePushedAt: new Date(image.pushedAt),
-    ...scanDetails(image),
+    ...scanDetails(registry, image),
     imageManifestMediaType: image.mediaType,
     ...(image.artifactMediaType !== undefined && { artifactMediaType: image.artifactMediaType }),
     ...(image.lastPulledAt !== undefined && { lastRecordedPullTime: new Date(image.lastPulledAt) }),

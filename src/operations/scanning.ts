@@ -1,20 +1,24 @@
 import type {
   FindingSeverity,
   ImageIdentifier,
-  ImageScanFinding,
+  ImageScanFindings,
   ImageScanFindingsSummary,
   ImageScanStatus,
   RepositoryScanningConfiguration,
   RepositoryScanningConfigurationFailure,
 } from '@aws-sdk/client-ecr'
 import { refuseArchivedScan } from '../domain/archival.js'
-import { findRepository } from '../domain/repositories.js'
-import { registryScanning, repositoryScanning, scanQuotaUsed, startScan } from '../domain/scans.js'
+import { inspectionOf, inspectionStatus, reportedFinding } from '../domain/enhanced-scans.js'
+import { findRepository, type FoundRepository } from '../domain/repositories.js'
+import { inspectorFrequency, registryScanning, repositoryScanning } from '../domain/scanning-configuration.js'
+import { scanQuotaUsed, startScan } from '../domain/scans.js'
 import { EcrError, invalidParameter } from '../errors.js'
 import { DEFAULT_PAGE_SIZE, takePage } from '../pagination.js'
 import { repositoryArn } from '../partitions.js'
-import { SINGLETON, type ImageRecord, type ScanRecord } from '../state/kinds.js'
+import { SINGLETON, type EnhancedScanRecord, type ImageRecord, type ScanRecord, type ValueOf } from '../state/kinds.js'
+import type { RegistryState } from '../state/registry-state.js'
 import { describeImageId, requireImage } from './image-ids.js'
+import type { OperationContext } from './context.js'
 import type { Implementations } from './operation.js'
 
 const HOUR_MS = 60 * 60 * 1000
@@ -22,13 +26,14 @@ const IN_PROGRESS: ImageScanStatus = { status: 'IN_PROGRESS' }
 const COMPLETE: ImageScanStatus = { status: 'COMPLETE', description: 'The scan was completed successfully.' }
 
 /**
- * Registry and repository scanning settings, StartImageScan and DescribeImageScanFindings.
- * Every scan is a basic scan; ENHANCED is stored and steers scan-on-push (decisions/scanning.md).
+ * Registry and repository scanning settings, StartImageScan and DescribeImageScanFindings: basic
+ * scans (decisions/scanning.md), or Amazon Inspector's under ENHANCED (decisions/enhanced-scanning.md).
  */
 export const scanningOperations = {
   PutRegistryScanningConfiguration(input, ctx) {
     const scanType = input.scanType ?? 'BASIC'
-    const rules = input.rules ?? []
+    // With ENHANCED and no rules, ECR scans every repository continuously (user guide, "Enhanced scanning").
+    const rules = input.rules ?? (scanType === 'ENHANCED' ? [CONTINUOUS_SCAN_ALL] : [])
     // Continuous scanning is Amazon Inspector's: BASIC only scans on push (model docs of RegistryScanningRule).
     if (scanType === 'BASIC' && rules.some((rule) => rule.scanFrequency === 'CONTINUOUS_SCAN')) {
       throw invalidParameter('rules', 'Scan frequency CONTINUOUS_SCAN is not supported for scan type BASIC')
@@ -74,6 +79,8 @@ export const scanningOperations = {
     if (image.isIndex) {
       throw new EcrError('UnsupportedImageTypeException', `An artifact with media type '${image.mediaType}' cannot be scanned.`)
     }
+    // Amazon Inspector does the scanning under ENHANCED, and it takes no manual scans.
+    if (registryScanning(found.registry).scanType === 'ENHANCED') throw new EcrError('ValidationException', 'This feature is disabled.')
     if (scanQuotaUsed(ctx, image.scan)) {
       throw new EcrError('LimitExceededException', 'The scan quota per image has been exceeded. Wait and try again.')
     }
@@ -89,53 +96,44 @@ export const scanningOperations = {
   DescribeImageScanFindings(input, ctx) {
     const found = findRepository(ctx, input.repositoryName, input.registryId)
     const image = requireImage(found, input.imageId)
-    const scan = image.scan
-    if (scan === undefined) {
-      throw new EcrError(
-        'ScanNotFoundException',
-        `Image scan does not exist for the image with '${describeImageId(input.imageId)}' in the repository with name '${found.record.name}' in the registry with id '${found.registry.accountId}'`,
-      )
-    }
     const described = {
       registryId: found.registry.accountId,
       repositoryName: found.record.name,
       imageId: reportedImageId(image, input.imageId),
     }
+    const page = { maxResults: input.maxResults ?? DEFAULT_PAGE_SIZE, nextToken: input.nextToken }
+    const frequency = inspectorFrequency(found.registry, found.record)
+    if (registryScanning(found.registry).scanType === 'ENHANCED') {
+      const inspection = frequency === undefined ? undefined : inspectionOf(ctx, found, image)
+      if (frequency === undefined || inspection === undefined) throw scanNotFound(found, input.imageId)
+      const imageScanStatus = inspectionStatus(inspection, frequency)
+      return { ...described, imageScanStatus, ...enhancedFindings(ctx, found, image, inspection, page) }
+    }
+    const scan = image.scan
+    if (scan === undefined) throw scanNotFound(found, input.imageId)
     // Findings appear only once the scan completes; until then the list is empty.
     if (scan.status === 'IN_PROGRESS') return { ...described, imageScanStatus: IN_PROGRESS, imageScanFindings: { findings: [] } }
     // A new scan replaces the findings, so a token is only good for the scan it came from.
-    const listing = [
-      'DescribeImageScanFindings',
-      found.registry.accountId,
-      found.registry.region,
-      found.record.name,
-      image.digest,
-      scan.startedAt,
-    ].join('\u0000')
-    const start = input.nextToken === undefined ? 0 : ctx.tokens.decode(listing, input.nextToken).seq
-    const page = takePage(
-      (function* () {
-        for (let index = start; index < scan.findings.length; index++) {
-          yield { item: scan.findings[index]!, cursor: { seq: index + 1 } }
-        }
-      })(),
-      input.maxResults ?? DEFAULT_PAGE_SIZE,
-      ctx.tokens,
-      listing,
-    )
+    const { items, nextToken } = pageOf(ctx, listingOf(found, image, 'BASIC', scan.startedAt), scan.findings, page)
     return {
       ...described,
       imageScanStatus: COMPLETE,
-      imageScanFindings: { ...findingsSummary(scan), findings: page.items },
-      ...(page.nextToken !== undefined && { nextToken: page.nextToken }),
+      imageScanFindings: { ...findingsSummary(scan), findings: items },
+      ...(nextToken !== undefined && { nextToken }),
     }
   },
 } satisfies Implementations
 
-/** What DescribeImages reports of an image's latest scan (nothing if it was never scanned). */
-export function scanDetails(image: ImageRecord): { imageScanStatus?: ImageScanStatus; imageScanFindingsSummary?: ImageScanFindingsSummary } {
+/**
+ * What DescribeImages reports of an image's latest basic scan (nothing if it was never scanned).
+ * Under ENHANCED it reports nothing: DescribeImages does not show Amazon Inspector's scans.
+ */
+export function scanDetails(
+  registry: RegistryState,
+  image: ImageRecord,
+): { imageScanStatus?: ImageScanStatus; imageScanFindingsSummary?: ImageScanFindingsSummary } {
   const scan = image.scan
-  if (scan === undefined) return {}
+  if (scan === undefined || registryScanning(registry).scanType === 'ENHANCED') return {}
   if (scan.status === 'IN_PROGRESS') return { imageScanStatus: IN_PROGRESS }
   return { imageScanStatus: COMPLETE, imageScanFindingsSummary: findingsSummary(scan) }
 }
@@ -145,17 +143,86 @@ function findingsSummary(scan: ScanRecord) {
     imageScanCompletedAt: new Date(scan.completesAt),
     // The vulnerability database a scan uses is refreshed hourly: the last refresh before the scan.
     vulnerabilitySourceUpdatedAt: new Date(Math.floor(scan.startedAt / HOUR_MS) * HOUR_MS),
-    findingSeverityCounts: severityCounts(scan.findings),
+    findingSeverityCounts: severityCounts(scan.findings.map((finding) => finding.severity)),
   }
 }
 
 /** Counts per severity, listing only the severities that occur (as ECR does). */
-function severityCounts(findings: readonly ImageScanFinding[]): Partial<Record<FindingSeverity, number>> {
+function severityCounts(severities: Iterable<string | undefined>): Partial<Record<FindingSeverity, number>> {
   const counts = new Map<FindingSeverity, number>()
-  for (const { severity } of findings) {
-    if (severity !== undefined) counts.set(severity, (counts.get(severity) ?? 0) + 1)
+  for (const severity of severities) {
+    if (severity === undefined) continue
+    // ECR's counts have no UNTRIAGED (Inspector's severity for a vulnerability its source did not rate).
+    const counted = SEVERITIES.has(severity) ? (severity as FindingSeverity) : 'UNDEFINED'
+    counts.set(counted, (counts.get(counted) ?? 0) + 1)
   }
   return Object.fromEntries(counts)
+}
+
+const SEVERITIES = new Set<string>(['INFORMATIONAL', 'LOW', 'MEDIUM', 'HIGH', 'CRITICAL', 'UNDEFINED'])
+
+/**
+ * The `imageScanFindings` of an enhanced scan, with a page of its findings: the active ones and
+ * those closed but not yet deleted. Until the initial scan completes the list is empty, in the
+ * basic shape, as ECR answers.
+ */
+function enhancedFindings(
+  ctx: OperationContext,
+  found: FoundRepository,
+  image: ImageRecord,
+  inspection: EnhancedScanRecord,
+  page: PageRequest,
+): { imageScanFindings: ImageScanFindings; nextToken?: string } {
+  const { scannedAt } = inspection
+  if (scannedAt === undefined) return { imageScanFindings: { findings: [] } }
+  const { items, nextToken } = pageOf(ctx, listingOf(found, image, 'ENHANCED', inspection.revision), inspection.findings, page)
+  return {
+    imageScanFindings: {
+      // Inspector's database and the image's findings are as fresh as its last scan.
+      imageScanCompletedAt: new Date(scannedAt),
+      vulnerabilitySourceUpdatedAt: new Date(scannedAt),
+      findingSeverityCounts: severityCounts(
+        inspection.findings.filter((finding) => finding.status === 'ACTIVE').map((finding) => reportedFinding(finding).severity),
+      ),
+      enhancedFindings: items.map(reportedFinding),
+    },
+    ...(nextToken !== undefined && { nextToken }),
+  }
+}
+
+interface PageRequest {
+  maxResults: number
+  nextToken: string | undefined
+}
+
+/** A page of a scan's findings, from where the token stopped. */
+function pageOf<Finding>(ctx: OperationContext, listing: string, findings: readonly Finding[], { maxResults, nextToken }: PageRequest) {
+  const start = nextToken === undefined ? 0 : ctx.tokens.decode(listing, nextToken).seq
+  return takePage(
+    (function* () {
+      for (let index = start; index < findings.length; index++) yield { item: findings[index]!, cursor: { seq: index + 1 } }
+    })(),
+    maxResults,
+    ctx.tokens,
+    listing,
+  )
+}
+
+/** A page token is bound to the image's scan it pages: a new scan (a new enhanced revision) refuses it. */
+function listingOf({ registry, record }: FoundRepository, image: ImageRecord, scanType: string, scan: number): string {
+  return ['DescribeImageScanFindings', registry.accountId, registry.region, record.name, image.digest, scanType, scan].join('\u0000')
+}
+
+function scanNotFound({ registry, record }: FoundRepository, imageId: ImageIdentifier): EcrError {
+  return new EcrError(
+    'ScanNotFoundException',
+    `Image scan does not exist for the image with '${describeImageId(imageId)}' in the repository with name '${record.name}' in the registry with id '${registry.accountId}'`,
+  )
+}
+
+const CONTINUOUS_SCAN_ALL: ValueOf<'registry-scanning'>['rules'][number] = {
+  scanFrequency: 'CONTINUOUS_SCAN',
+  repositoryFilters: [{ filter: '*', filterType: 'WILDCARD' }],
 }
 
 /** The imageId to report: the image's digest, plus the tag when the caller gave one. */

@@ -339,6 +339,44 @@ export const KINDS = {
     dueAt: (replication) =>
       replication.destinations.some((destination) => destination.status === 'IN_PROGRESS') ? replication.completesAt : undefined,
   }),
+  /**
+   * Amazon Inspector's scan of an image under ENHANCED scanning (decisions/enhanced-scanning.md):
+   * the findings it holds for the image and when it next looks again. Falls due for the initial
+   * scan, each continuous rescan, the end of the image's scan eligibility, and the deletion of
+   * closed findings.
+   */
+  'enhanced-scan': kind({
+    level: 'repository',
+    schema: z.object({
+      startedAt: time,
+      /** The last scan that completed (absent until the initial scan completes). */
+      scannedAt: time.optional(),
+      /** The next scan: the initial one, or the next continuous rescan. */
+      nextScanAt: time.optional(),
+      /** When continuous scanning stops unless the image was pushed or pulled since (checked when it falls due). */
+      eligibleUntil: time.optional(),
+      /** Why the image reports a status of its own instead of ACTIVE or COMPLETE. */
+      outcome: z.enum(['UNSUPPORTED_IMAGE', 'FINDINGS_UNAVAILABLE', 'SCAN_ELIGIBILITY_EXPIRED']).optional(),
+      description: z.string().optional(),
+      /** Counts changes, so a page token is only good for the findings it paged through. */
+      revision: count,
+      findings: z.array(
+        z.object({
+          /** What identifies the finding from one scan to the next. */
+          key: z.string(),
+          status: z.enum(['ACTIVE', 'CLOSED']),
+          firstObservedAt: time,
+          lastObservedAt: time,
+          updatedAt: time,
+          /** When Inspector deletes the finding (closed findings only). */
+          deleteAt: time.optional(),
+          /** The finding as the findings source described it, with dates as `{ $date: epochMs }`. */
+          detail: z.record(z.string(), z.unknown()),
+        }),
+      ),
+    }),
+    dueAt: (scan) => earliest([scan.nextScanAt, scan.eligibleUntil, ...scan.findings.map((finding) => finding.deleteAt)]),
+  }),
 } as const
 
 export type RecordKind = keyof typeof KINDS
@@ -367,6 +405,14 @@ export type BlobRecord = ValueOf<'blob'>
 export type UploadRecord = ValueOf<'upload'>
 export type PullThroughCacheRuleRecord = ValueOf<'pull-through-cache-rule'>
 export type CreationTemplateRecord = ValueOf<'repository-creation-template'>
+export type EnhancedScanRecord = ValueOf<'enhanced-scan'>
+export type StoredEnhancedFinding = EnhancedScanRecord['findings'][number]
+
+function earliest(times: ReadonlyArray<number | undefined>): number | undefined {
+  let first: number | undefined
+  for (const at of times) if (at !== undefined && (first === undefined || at < first)) first = at
+  return first
+}
 
 /** The chunk an upload's part is stored in. Upload ids are UUIDs, so chunk ids are safe as file names. */
 export function uploadChunkId(uploadId: string, part: number): string {

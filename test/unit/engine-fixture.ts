@@ -1,4 +1,6 @@
+import { resolveEnhancedScanning } from '../../src/domain/enhanced-scans.js'
 import { Engine } from '../../src/engine.js'
+import { defaultEnhancedScanFindings } from '../../src/enhanced-scan-findings.js'
 import { createEmitter } from '../../src/events.js'
 import { memoryStorage, type StoredRecord } from '../../src/index.js'
 import { resolveLimits } from '../../src/limits.js'
@@ -24,6 +26,8 @@ export function testEngine(storage = memoryStorage()) {
       signingFailure: undefined,
       replicationDurationMs: 0,
       scanFindings: defaultScanFindings,
+      enhancedScanFindings: defaultEnhancedScanFindings,
+      enhancedScanning: resolveEnhancedScanning(),
       limits: resolveLimits(),
       upstreams: new UpstreamCatalog(),
     },

@@ -191,7 +191,7 @@ describe('scan on push', () => {
     await ecr.seed.image('prod-api', { tag: 'v1' })
     await ecr.seed.image('flagged', { tag: 'v1' })
     const scanned = await ecr.call('DescribeImageScanFindings', { repositoryName: 'prod-api', imageId: { imageTag: 'v1' } })
-    expect(scanned.imageScanStatus?.status).toBe('COMPLETE')
+    expect(scanned.imageScanStatus).toEqual({ status: 'ACTIVE', description: 'Continuous scan is selected for image.' })
     const error = await failure(ecr.call('DescribeImageScanFindings', { repositoryName: 'flagged', imageId: { imageTag: 'v1' } }))
     expect(error.code).toBe('ScanNotFoundException')
   })
