@@ -6,7 +6,7 @@ import { partitionOf, repositoryArn } from '../partitions.js'
 import { digestHex } from '../scan-findings.js'
 import type { EnhancedScanRecord, ImageRecord, StoredEnhancedFinding } from '../state/kinds.js'
 import { MediaTypes } from '../manifest.js'
-import type { FoundRepository } from './repositories.js'
+import { repositoryAt, type FoundRepository } from './repositories.js'
 import { inspectorFrequency, type InspectorFrequency } from './scanning-configuration.js'
 
 // Amazon Inspector's side of ENHANCED scanning (decisions/enhanced-scanning.md): scans on push or
@@ -93,11 +93,7 @@ export function forgetInspection(ctx: OperationContext, found: FoundRepository, 
  * runs while the repository is still under continuous scanning.
  */
 export function advanceInspection(ctx: OperationContext, scope: readonly string[], digest: string): void {
-  const [accountId = '', region = '', repositoryName = ''] = scope
-  const registry = ctx.state.find(accountId, region)
-  const record = registry?.repositories.get(repositoryName)
-  if (registry === undefined || record === undefined) return
-  const found: FoundRepository = { registry, record, contents: registry.contentsOf(repositoryName) }
+  const found = repositoryAt(ctx, scope)
   const scan = found.contents.tables['enhanced-scan'].get(digest)
   const image = found.contents.images.get(digest)
   if (scan === undefined || image === undefined) return
@@ -109,7 +105,7 @@ export function advanceInspection(ctx: OperationContext, scope: readonly string[
     next = eligible(ctx, image) ? { ...next, ...(until !== undefined && { eligibleUntil: until }) } : expire(next, ctx.now)
   }
   if (next.nextScanAt !== undefined && next.nextScanAt <= ctx.now) {
-    const continuous = inspectorFrequency(registry, record) === 'CONTINUOUS_SCAN'
+    const continuous = inspectorFrequency(found.registry, found.record) === 'CONTINUOUS_SCAN'
     if (next.scannedAt === undefined || continuous) next = rescan(ctx, found, image, next)
     else next = withoutSchedule(next)
   }

@@ -6,7 +6,7 @@ import { MediaTypes } from '../manifest.js'
 import type { OperationContext } from '../operations/context.js'
 import type { ImageRecord } from '../state/kinds.js'
 import { pushManifest } from './images.js'
-import type { FoundRepository } from './repositories.js'
+import { repositoryAt, type FoundRepository } from './repositories.js'
 import { NOTARY_SIGNATURE, type Signature } from './signing.js'
 
 /** The media type of the signature envelope: a JWS, as AWS Signer's Notation plugin writes them. */
@@ -21,11 +21,7 @@ const EMPTY_CONFIG = { mediaType: 'application/vnd.oci.empty.v1+json', text: '{}
  * the signature.
  */
 export function completeSigning(ctx: OperationContext, scope: readonly string[], digest: string): void {
-  const [accountId = '', region = '', repositoryName = ''] = scope
-  const registry = ctx.state.find(accountId, region)
-  const record = registry?.repositories.get(repositoryName)
-  if (registry === undefined || record === undefined) return
-  const found: FoundRepository = { registry, record, contents: registry.contentsOf(repositoryName) }
+  const found = repositoryAt(ctx, scope)
   const table = found.contents.tables['image-signing']
   const signing = table.get(digest)
   const image = found.contents.images.get(digest)

@@ -2,9 +2,8 @@ import type { ImageIdentifier } from '@aws-sdk/client-ecr'
 import { archiveImage, imageStatus, startRestore } from '../domain/archival.js'
 import { findRepository, type FoundRepository } from '../domain/repositories.js'
 import { EcrError } from '../errors.js'
-import { describeImageId, requireImage } from './image-ids.js'
+import { describeImageId, reportedImageId, requireImage } from './image-ids.js'
 import type { Implementations } from './operation.js'
-import { reportedImageId } from './scanning.js'
 
 /** UpdateImageStorageClass: archive an image, or restore an archived one (decisions/archival.md). */
 export const archivalOperations = {

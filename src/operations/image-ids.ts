@@ -78,3 +78,8 @@ export function refuseIdsWithPaging({ maxResults, nextToken }: { maxResults?: nu
     throw invalidParameter('maxResults', 'maxResults and nextToken cannot be used when you specify imageIds')
   }
 }
+
+/** The imageId to report: the image's digest, plus the tag when the caller gave one. */
+export function reportedImageId(image: ImageRecord, { imageTag }: ImageIdentifier): ImageIdentifier {
+  return { imageDigest: image.digest, ...(imageTag !== undefined && { imageTag }) }
+}

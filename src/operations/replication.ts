@@ -1,7 +1,7 @@
 import { findRepository } from '../domain/repositories.js'
 import { invalidParameter } from '../errors.js'
 import { SINGLETON } from '../state/kinds.js'
-import { requireImage } from './image-ids.js'
+import { reportedImageId, requireImage } from './image-ids.js'
 import type { Implementations } from './operation.js'
 
 /**
@@ -34,7 +34,7 @@ export const replicationOperations = {
     const replication = found.contents.tables['image-replication'].get(image.digest)
     return {
       repositoryName: found.record.name,
-      imageId: { imageDigest: image.digest, ...(input.imageId.imageTag !== undefined && { imageTag: input.imageId.imageTag }) },
+      imageId: reportedImageId(image, input.imageId),
       replicationStatuses: (replication?.destinations ?? []).map(({ region, registryId, status, failureCode }) => ({
         region,
         registryId,

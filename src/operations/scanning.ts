@@ -17,7 +17,7 @@ import { DEFAULT_PAGE_SIZE, takePage } from '../pagination.js'
 import { repositoryArn } from '../partitions.js'
 import { SINGLETON, type EnhancedScanRecord, type ImageRecord, type ScanRecord, type ValueOf } from '../state/kinds.js'
 import type { RegistryState } from '../state/registry-state.js'
-import { describeImageId, requireImage } from './image-ids.js'
+import { describeImageId, reportedImageId, requireImage } from './image-ids.js'
 import type { OperationContext } from './context.js'
 import type { Implementations } from './operation.js'
 
@@ -223,9 +223,4 @@ function scanNotFound({ registry, record }: FoundRepository, imageId: ImageIdent
 const CONTINUOUS_SCAN_ALL: ValueOf<'registry-scanning'>['rules'][number] = {
   scanFrequency: 'CONTINUOUS_SCAN',
   repositoryFilters: [{ filter: '*', filterType: 'WILDCARD' }],
-}
-
-/** The imageId to report: the image's digest, plus the tag when the caller gave one. */
-export function reportedImageId(image: ImageRecord, { imageTag }: ImageIdentifier): ImageIdentifier {
-  return { imageDigest: image.digest, ...(imageTag !== undefined && { imageTag }) }
 }

@@ -3,7 +3,7 @@ import { findRepository } from '../domain/repositories.js'
 import { setSigningConfiguration, signingConfiguration } from '../domain/signing.js'
 import { EcrError } from '../errors.js'
 import type { OperationContext } from './context.js'
-import { requireImage } from './image-ids.js'
+import { reportedImageId, requireImage } from './image-ids.js'
 import type { Implementations } from './operation.js'
 
 /**
@@ -39,7 +39,7 @@ export const signingOperations = {
     const signing = found.contents.tables['image-signing'].get(image.digest)
     return {
       repositoryName: found.record.name,
-      imageId: { imageDigest: image.digest, ...(input.imageId.imageTag !== undefined && { imageTag: input.imageId.imageTag }) },
+      imageId: reportedImageId(image, input.imageId),
       registryId: found.registry.accountId,
       signingStatuses: (signing?.signatures ?? []).map(
         ({ signingProfileArn, status, failureCode, failureReason }): ImageSigningStatus => ({
