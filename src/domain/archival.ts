@@ -4,6 +4,7 @@ import type { OperationContext } from '../operations/context.js'
 import { describeImageId } from '../operations/image-ids.js'
 import type { ImageRecord } from '../state/kinds.js'
 import type { RepositoryContents } from '../state/registry-state.js'
+import { startImageReplication } from './replication.js'
 import { repositoryAt, type FoundRepository } from './repositories.js'
 import { scanOnPush } from './scans.js'
 
@@ -73,11 +74,13 @@ export function restoreByPush(ctx: OperationContext, found: FoundRepository, ima
 
 /**
  * Back in the standard storage class, the image is treated as newly pushed: its scan from before
- * the archive is gone, and it is scanned again if the repository scans on push.
+ * the archive is gone, it is scanned again if the repository scans on push, and it replicates
+ * (with all its tags) to the destinations the registry's replication rules select.
  */
 function activate(ctx: OperationContext, found: FoundRepository, image: ImageRecord): void {
   const { status: _status, scan: _scan, ...active } = image
   found.contents.images.set(ctx.tx, image.digest, scanOnPush(ctx, found, { ...active, lastActivatedAt: ctx.now }))
+  startImageReplication(ctx, found, image.digest, found.contents.tagsOf(image.digest))
 }
 
 /** BatchGetImage's failure for an image that cannot be pulled now, if it cannot. */

@@ -1,4 +1,5 @@
 import type { ImageReferrer } from '@aws-sdk/client-ecr'
+import { imageStatus, matchesImageStatus } from '../domain/archival.js'
 import { findRepository } from '../domain/repositories.js'
 import { position, takePage } from '../pagination.js'
 import type { ImageRecord } from '../state/kinds.js'
@@ -24,10 +25,9 @@ export const referrerOperations = {
     const after = input.nextToken === undefined ? undefined : position(ctx.tokens.decode(listing, input.nextToken))
     const page = takePage(
       (function* () {
-        // Every image is ACTIVE: the fake archives none (DescribeImages says the same).
-        if (status !== 'ACTIVE' && status !== 'ANY') return
         for (const { seq, id } of found.contents.referrers.get(subject)?.after(after) ?? []) {
           const image = found.contents.images.get(id)!
+          if (!matchesImageStatus(image, status)) continue
           if (artifactTypes.length > 0 && !artifactTypes.includes(image.artifactMediaType ?? '')) continue
           yield { item: referrer(image), cursor: { seq, id } }
         }
@@ -43,7 +43,7 @@ export const referrerOperations = {
 /**
  * An image as a referrer: its manifest's descriptor (size in bytes of the manifest, as OCI
  * descriptors count), its artifact type (the manifest's `artifactType`, else its config's media
- * type, as the OCI referrers API reports it) and its annotations.
+ * type, as the OCI referrers API reports it), its annotations and its storage status.
  */
 function referrer(image: ImageRecord): ImageReferrer {
   const annotations = annotationsOf(image.manifest)
@@ -53,7 +53,7 @@ function referrer(image: ImageRecord): ImageReferrer {
     ...(image.artifactMediaType !== undefined && { artifactType: image.artifactMediaType }),
     size: new TextEncoder().encode(image.manifest).byteLength,
     ...(annotations !== undefined && { annotations }),
-    artifactStatus: 'ACTIVE',
+    artifactStatus: imageStatus(image),
   }
 }
 

@@ -2,6 +2,7 @@ import {
   BatchCheckLayerAvailabilityCommand,
   BatchDeleteImageCommand,
   BatchGetImageCommand,
+  DescribeImageReplicationStatusCommand,
   DescribeImageScanFindingsCommand,
   DescribeImagesCommand,
   GetDownloadUrlForLayerCommand,
@@ -12,6 +13,7 @@ import {
   LayerInaccessibleException,
   ListImagesCommand,
   PutImageCommand,
+  PutReplicationConfigurationCommand,
   RepositoryNotFoundException,
   ScanNotFoundException,
   StartImageScanCommand,
@@ -219,6 +221,21 @@ describe('UpdateImageStorageClass: restoring', () => {
     expect((await detail('scanned', scanned.imageDigest)).imageScanFindingsSummary?.imageScanCompletedAt).toEqual(new Date(START + 20 * MINUTE_MS))
     const none = await rejection(client().send(new DescribeImageScanFindingsCommand({ repositoryName: 'manual', imageId: { imageTag: 'v1' } })))
     expect(none).toBeInstanceOf(ScanNotFoundException)
+  })
+
+  it('a restored image replicates with all its tags, as a new push does', async () => {
+    const image = await push('app', 'v1')
+    await client().send(new PutImageCommand({ repositoryName: 'app', imageManifest: image.imageManifest, imageTag: 'stable' }))
+    await update('app', { imageTag: 'v1' }, 'ARCHIVE')
+    await client().send(new PutReplicationConfigurationCommand({ replicationConfiguration: { rules: [{ destinations: [{ region: 'us-west-2', registryId: ACCOUNT }] }] } }))
+    await update('app', { imageTag: 'v1' }, 'STANDARD')
+    const west = client({ region: 'us-west-2' })
+    expect(await rejection(west.send(new ListImagesCommand({ repositoryName: 'app' })))).toBeInstanceOf(RepositoryNotFoundException)
+    clock += 20 * MINUTE_MS
+    const { replicationStatuses } = await client().send(new DescribeImageReplicationStatusCommand({ repositoryName: 'app', imageId: { imageTag: 'v1' } }))
+    expect(replicationStatuses).toEqual([{ region: 'us-west-2', registryId: ACCOUNT, status: 'COMPLETE' }])
+    const { imageIds } = await west.send(new ListImagesCommand({ repositoryName: 'app' }))
+    expect(imageIds!.map((id) => id.imageTag).sort()).toEqual(['stable', 'v1'])
   })
 
   it('an archived image can be deleted; its pending restore then comes to nothing', async () => {

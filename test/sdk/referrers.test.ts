@@ -4,6 +4,7 @@ import {
   ListImageReferrersCommand,
   PutImageCommand,
   RepositoryNotFoundException,
+  UpdateImageStorageClassCommand,
   type ImageReferrer,
   type ListImageReferrersCommandInput,
 } from '@aws-sdk/client-ecr'
@@ -82,7 +83,7 @@ describe('ListImageReferrers', () => {
     expect((await list('app', `sha256:${'0'.repeat(64)}`)).referrers).toEqual([])
   })
 
-  it('filters by artifact type and by status (every image is ACTIVE)', async () => {
+  it('filters by artifact type and by status', async () => {
     const image = await ecr.seed.image('app', { tag: 'v1', context })
     const sbom = await pushArtifact('app', image, { artifactType: SBOM, content: 'sbom' })
     const signature = await pushArtifact('app', image, { configType: COSIGN, content: 'signature' })
@@ -96,6 +97,26 @@ describe('ListImageReferrers', () => {
     expect(await digests({ artifactStatus: 'ACTIVE', artifactTypes: [SBOM] })).toEqual([sbom.digest])
     expect(await digests({ artifactStatus: 'ARCHIVED' })).toEqual([])
     expect(await digests({ artifactStatus: 'ACTIVATING' })).toEqual([])
+  })
+
+  it('lists archived and restoring referrers only when the status filter asks, with their status', async () => {
+    const image = await ecr.seed.image('app', { tag: 'v1', context })
+    const sbom = await pushArtifact('app', image, { artifactType: SBOM, content: 'sbom' })
+    const signature = await pushArtifact('app', image, { configType: COSIGN, content: 'signature' })
+    const storageClass = (imageDigest: string, targetStorageClass: 'ARCHIVE' | 'STANDARD') =>
+      client(context).send(new UpdateImageStorageClassCommand({ repositoryName: 'app', imageId: { imageDigest }, targetStorageClass }))
+    const statuses = async (artifactStatus: ListImageReferrersCommandInput['filter'] = {}) =>
+      (await list('app', image.imageDigest, { filter: artifactStatus })).referrers!.map((referrer) => [referrer.digest, referrer.artifactStatus])
+
+    await storageClass(sbom.digest, 'ARCHIVE')
+    expect(await statuses()).toEqual([[signature.digest, 'ACTIVE']])
+    expect(await statuses({ artifactStatus: 'ARCHIVED' })).toEqual([[sbom.digest, 'ARCHIVED']])
+    await storageClass(sbom.digest, 'STANDARD')
+    expect(await statuses({ artifactStatus: 'ACTIVATING' })).toEqual([[sbom.digest, 'ACTIVATING']])
+    expect(await statuses({ artifactStatus: 'ANY' })).toEqual([
+      [sbom.digest, 'ACTIVATING'],
+      [signature.digest, 'ACTIVE'],
+    ])
   })
 
   it('pages 20 referrers at a time by default, up to 50 with maxResults', async () => {
