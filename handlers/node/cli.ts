@@ -20,8 +20,10 @@ Options:
   --account-id <id>    account that owns what requests create (default 123456789012)
   --region <region>    region for requests that do not sign one (default us-east-1)
   --credentials <file> verify SigV4 signatures: only the keys in this JSON file are accepted,
-                       [{"accessKeyId": "...", "secretAccessKey": "...", "accountId": "..."}]
-                       (accountId optional, default --account-id)
+                       [{"accessKeyId": "...", "secretAccessKey": "...", "accountId": "...",
+                         "principalArn": "arn:aws:iam::<account>:role/..."}]
+                       (accountId optional, default --account-id; principalArn optional,
+                       the IAM user or role the key stands for)
   --access-key-id <id> --secret-access-key <secret>
                        verify signatures with this one key (acting as --account-id)
   -h, --help           show this help
