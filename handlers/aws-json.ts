@@ -1,4 +1,5 @@
 import { EcrError } from '../src/errors.js'
+import { isDate } from '../src/realms.js'
 
 const JSON_CONTENT_TYPE = 'application/x-amz-json-1.1'
 
@@ -27,7 +28,7 @@ export function awsJsonOutput(output: unknown): Response {
 /** AWS JSON sends timestamps as epoch seconds (with a fraction for milliseconds). */
 function epochSeconds(this: unknown, key: string, value: unknown): unknown {
   const raw = (this as Record<string, unknown>)[key]
-  return raw instanceof Date ? raw.getTime() / 1000 : value
+  return isDate(raw) ? raw.getTime() / 1000 : value
 }
 
 function awsJsonReply(status: number, body: string): Response {

@@ -3,6 +3,7 @@ import { sha256Digest } from '../digest.js'
 import type { EnhancedScanningOptions, InspectedImage, RescanDuration, ScannedImage } from '../glossary.js'
 import type { OperationContext } from '../operations/context.js'
 import { partitionOf, repositoryArn } from '../partitions.js'
+import { isDate } from '../realms.js'
 import { digestHex } from '../scan-findings.js'
 import type { EnhancedScanRecord, ImageRecord, StoredEnhancedFinding } from '../state/kinds.js'
 import { MediaTypes } from '../manifest.js'
@@ -326,7 +327,7 @@ function completeFinding(
 function freeze(value: unknown): Record<string, unknown> {
   return JSON.parse(JSON.stringify(value, function (this: Record<string, unknown>, key, raw: unknown) {
     const original = this[key]
-    return original instanceof Date ? { $date: original.getTime() } : raw
+    return isDate(original) ? { $date: original.getTime() } : raw
   })) as Record<string, unknown>
 }
 

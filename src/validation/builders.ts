@@ -1,4 +1,5 @@
 import { z } from 'zod'
+import { isBytes } from '../realms.js'
 
 /**
  * Builders for the zod schemas generated from ECR's Smithy model
@@ -98,7 +99,7 @@ export function boolean() {
  * a `Uint8Array`, as the SDK's types do.
  */
 export function blob(length: Length = {}) {
-  return scalar((value: unknown): value is Uint8Array | string => value instanceof Uint8Array || isString(value), 'a Blob')
+  return scalar((value: unknown): value is Uint8Array | string => isBytes(value) || isString(value), 'a Blob')
     .transform((value, ctx) => {
       if (typeof value !== 'string') return value
       const bytes = decodeBase64(value)

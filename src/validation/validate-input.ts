@@ -1,5 +1,6 @@
 import type { z } from 'zod'
 import { EcrError, invalidParameter } from '../errors.js'
+import { isBytes } from '../realms.js'
 import type { Broken } from './builders.js'
 
 /**
@@ -133,7 +134,7 @@ const MAX_DEPTH = 32
 function withoutNulls(value: unknown, depth = 0): unknown {
   if (depth > MAX_DEPTH) throw new EcrError('SerializationException', 'The request nests values too deeply')
   if (Array.isArray(value)) return value.filter((item) => item !== null).map((item) => withoutNulls(item, depth + 1))
-  if (typeof value !== 'object' || value === null || value instanceof Uint8Array) return value
+  if (typeof value !== 'object' || value === null || isBytes(value)) return value
   // A null-prototype copy: a member named `__proto__` stays an ordinary (ignored) key.
   const copy: Record<string, unknown> = Object.create(null)
   for (const [key, member] of Object.entries(value)) {

@@ -10,15 +10,16 @@ const root = join(import.meta.dirname, '../..')
 let work: string
 let project: string
 let packedFiles: string[]
+let packedFile: string
 
 // The nested npm and vitest must not inherit this run's npm script or vitest worker settings.
 const env = Object.fromEntries(
   Object.entries(process.env).filter(([name]) => !/^(npm_|vitest|INIT_CWD$)/i.test(name)),
 ) as NodeJS.ProcessEnv
 
-function exec(command: string, args: string[], cwd: string): Promise<{ code: number; stdout: string; stderr: string }> {
+function exec(command: string, args: string[], cwd: string, extraEnv: NodeJS.ProcessEnv = {}): Promise<{ code: number; stdout: string; stderr: string }> {
   return new Promise((resolve, reject) => {
-    execFile(command, args, { cwd, env, maxBuffer: 64 * 1024 * 1024 }, (error, stdout, stderr) => {
+    execFile(command, args, { cwd, env: { ...env, ...extraEnv }, maxBuffer: 64 * 1024 * 1024 }, (error, stdout, stderr) => {
       if (error !== null && typeof error.code !== 'number') reject(error)
       else resolve({ code: error === null ? 0 : (error.code as number), stdout, stderr })
     })
@@ -36,13 +37,19 @@ async function lockedVersion(name: string): Promise<string> {
   return lock.packages[`node_modules/${name}`].version
 }
 
-/** The README's Node quick start, exactly as users read it. */
-async function quickStart(): Promise<string> {
+/** A code block of the README, exactly as users read it: the one between `<!-- quick-start:<name>:start/end -->`. */
+async function readmeBlock(name: string): Promise<string> {
   const readme = await readFile(join(root, 'README.md'), 'utf8')
-  const code = /<!-- quick-start:node:start -->\s*```ts\n([\s\S]*?)```\s*<!-- quick-start:node:end -->/.exec(readme)?.[1]
-  if (code === undefined) throw new Error('README.md has no ```ts block between the quick-start:node markers')
+  const code = new RegExp(`<!-- quick-start:${name}:start -->\\s*\`\`\`\\w+\\n([\\s\\S]*?)\`\`\`\\s*<!-- quick-start:${name}:end -->`).exec(readme)?.[1]
+  if (code === undefined) throw new Error(`README.md has no code block between the quick-start:${name} markers`)
   return code
 }
+
+/**
+ * What the README's Jest quick start installs: the current majors of Jest and ts-jest, and the
+ * TypeScript ts-jest can use (TypeScript 7 has no compiler API for it).
+ */
+const JEST = ['jest@30', 'ts-jest@29', 'typescript@5']
 
 const NODE_ENTRY_TEST = `
 import { CreateRepositoryCommand, ECRClient } from '@aws-sdk/client-ecr'
@@ -99,12 +106,13 @@ beforeAll(async () => {
   await mkdir(project)
   const [packed] = JSON.parse(await succeed('npm', ['pack', '--json', '--pack-destination', work], root))
   packedFiles = packed.files.map((file: { path: string }) => file.path)
+  packedFile = packed.filename
   const versions = await Promise.all(
     ['msw', '@aws-sdk/client-ecr', 'vitest', 'typescript', '@types/node'].map(async (name) => `${name}@${await lockedVersion(name)}`),
   )
   await writeFile(join(project, 'package.json'), JSON.stringify({ name: 'consumer', private: true, type: 'module' }))
   await succeed('npm', ['install', join(work, packed.filename), ...versions, '--prefer-offline', '--no-audit', '--no-fund'], project)
-  await writeFile(join(project, 'quick-start.test.ts'), await quickStart())
+  await writeFile(join(project, 'quick-start.test.ts'), await readmeBlock('node'))
   await writeFile(join(project, 'node-entry.test.ts'), NODE_ENTRY_TEST)
 }, 600_000)
 
@@ -136,6 +144,23 @@ describe('the packed package in a fresh project', () => {
       total: 2,
     })
   }, 120_000)
+
+  it('runs the README Jest quick start with Jest and ts-jest', async () => {
+    // A project of its own: Jest must not collect the vitest files above, and ts-jest needs TypeScript 5.
+    const jestProject = join(work, 'jest-project')
+    await mkdir(jestProject)
+    await writeFile(join(jestProject, 'package.json'), JSON.stringify({ name: 'jest-consumer', private: true, type: 'module' }))
+    const versions = await Promise.all(['msw', '@aws-sdk/client-ecr'].map(async (name) => `${name}@${await lockedVersion(name)}`))
+    await succeed('npm', ['install', join(work, packedFile), ...versions, ...JEST, '--prefer-offline', '--no-audit', '--no-fund'], jestProject)
+    await writeFile(join(jestProject, 'jest.config.js'), await readmeBlock('jest-config'))
+    await writeFile(join(jestProject, 'tsconfig.json'), await readmeBlock('jest-tsconfig'))
+    await writeFile(join(jestProject, 'ecr.test.ts'), await readmeBlock('jest'))
+    const result = await exec(join(jestProject, 'node_modules/.bin/jest'), ['--ci', '--json', '--outputFile=report.json'], jestProject, {
+      NODE_OPTIONS: '--experimental-vm-modules',
+    })
+    const summary = JSON.parse(await readFile(join(jestProject, 'report.json'), 'utf8'))
+    expect({ code: result.code, passed: summary.numPassedTests, total: summary.numTotalTests }, result.stderr).toEqual({ code: 0, passed: 1, total: 1 })
+  }, 300_000)
 
   it('typechecks against the published declarations', async () => {
     await writeFile(
