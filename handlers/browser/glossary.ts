@@ -1,4 +1,4 @@
-import type { StartOptions, SetupWorker } from 'msw/browser'
+import type { SetupWorker } from 'msw/browser'
 import type { Ecr, EcrOptions, KeyValueStorage } from '../../src/index.js'
 
 export interface SetupEcrWorkerOptions extends Omit<EcrOptions, 'storage' | 'seed'> {
@@ -18,8 +18,11 @@ export interface SetupEcrWorkerOptions extends Omit<EcrOptions, 'storage' | 'see
    * seeded once (after `ecr.reset()`, on the next load).
    */
   seed?: EcrOptions['seed']
-  /** What MSW does with requests that are not for ECR (default `'bypass'`: they go to the network). */
-  onUnhandledRequest?: StartOptions['onUnhandledRequest']
+  /**
+   * What MSW does with requests that are not for ECR (default `'bypass'`: they go to the network).
+   * Given to msw 2 as `onUnhandledRequest` and to msw 3 as `onUnhandledFrame`.
+   */
+  onUnhandledRequest?: 'bypass' | 'warn' | 'error'
 }
 
 export interface SetupEcrWorkerResult {

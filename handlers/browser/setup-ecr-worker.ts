@@ -34,10 +34,12 @@ export async function setupEcrWorker(options: SetupEcrWorkerOptions = {}): Promi
     ...(storage !== undefined && { storage, onStorageError: engineOptions.onStorageError ?? warnOnceAFailure }),
   })
   const worker = setupWorker(...ecrHandlers(ecr))
+  // msw 2 reads `onUnhandledRequest`, msw 3 `onUnhandledFrame`; each ignores the other's.
+  const start = { serviceWorker: { url: serviceWorkerUrl }, quiet, onUnhandledRequest, onUnhandledFrame: onUnhandledRequest }
   try {
     await Promise.all([
       ecr.ready,
-      worker.start({ serviceWorker: { url: serviceWorkerUrl }, quiet, onUnhandledRequest }).catch((cause: unknown) => {
+      worker.start(start).catch((cause: unknown) => {
         throw new Error(
           `Failed to start fake-ecr's service worker from "${serviceWorkerUrl}": ${describe(cause)}. ` +
             'Suggested fix: run "npx msw init public/ --save" so that the worker script is served, or pass the URL it is served at as `serviceWorkerUrl`.',

@@ -9,6 +9,9 @@ import type { EcrServer } from '../../handlers/node/index.js'
 /** Static credentials: without them the SDK probes the EC2 metadata endpoint. */
 export const credentials = { accessKeyId: 'AKIAIOSFODNN7EXAMPLE', secretAccessKey: 'wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY' }
 
+/** A request no handler takes fails the test: `onUnhandledRequest` in msw 2, `onUnhandledFrame` in msw 3 (each ignores the other). */
+const UNHANDLED_IS_AN_ERROR = { onUnhandledRequest: 'error', onUnhandledFrame: 'error' } as const
+
 /**
  * How this run reaches the engine: `msw` intercepts the SDK's requests to the real ECR hosts in
  * process; `http` (env `FAKE_ECR_TRANSPORT=http`) sends them over TCP to the standalone server via
@@ -26,7 +29,7 @@ export function useFakeEcr(options: EcrOptions = {}) {
   const server: SetupServer | undefined = transport === 'msw' ? setupServer(...ecrHandlers(ecr)) : undefined
   let standalone: EcrServer | undefined
   beforeAll(async () => {
-    if (server !== undefined) server.listen({ onUnhandledRequest: 'error' })
+    if (server !== undefined) server.listen(UNHANDLED_IS_AN_ERROR)
     else standalone = await createEcrServer({ ecr, port: 0 })
   })
   afterEach(() => ecr.reset())
