@@ -112,6 +112,24 @@ async function settled(page: Page): Promise<string> {
   return rendered(page).innerText()
 }
 
+/** The README's code block between `<!-- quick-start:<name>:start/end -->`, exactly as users read it. */
+function readmeBlock(readme: string, name: string): string {
+  const code = new RegExp(`<!-- quick-start:${name}:start -->\\s*\`\`\`\\w+\\n([\\s\\S]*?)\`\`\`\\s*<!-- quick-start:${name}:end -->`).exec(readme)?.[1]
+  if (code === undefined) throw new Error(`README.md has no code block between the quick-start:${name} markers`)
+  return code
+}
+
+it("the README's Storybook section shows this example's files and names the versions it installs", async () => {
+  const readme = await readFile(join(root, 'README.md'), 'utf8')
+  const files = { 'storybook-main': '.storybook/main.ts', 'storybook-preview': '.storybook/preview.ts', 'storybook-stories': 'src/RepositoryList.stories.tsx' }
+  for (const [name, file] of Object.entries(files)) expect(readmeBlock(readme, name), file).toBe(await readFile(join(example, file), 'utf8'))
+  const section = /^## Quick start: Storybook.*$[\s\S]*?(?=^## )/m.exec(readme)?.[0] ?? ''
+  const lock = JSON.parse(await readFile(join(example, 'package-lock.json'), 'utf8'))
+  for (const name of ['storybook', '@storybook/react-vite', 'msw-storybook-addon', 'msw', 'react', 'vite']) {
+    expect(section).toContain(`\`${name}@${lock.packages[`node_modules/${name}`].version}\``)
+  }
+})
+
 it('the example and its stories typecheck, story context `msw` included', async () => {
   await run('npm', ['run', 'typecheck'], project)
 }, 60_000)
