@@ -68,6 +68,7 @@ describe('setupEcrWorker', () => {
       serviceWorker: { url: '/assets/mockServiceWorker.js' },
       quiet: true,
       onUnhandledRequest: 'bypass',
+      onUnhandledFrame: 'bypass',
     })
     await withPage((client) => client.send(new CreateRepositoryCommand({ repositoryName: 'api' })))
 
