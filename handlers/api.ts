@@ -22,6 +22,17 @@ export interface EcrHandlersOptions {
    * account. Off by default (any signature, or none, is accepted).
    */
   credentials?: readonly EcrCredentials[]
+  /**
+   * The registry address that repositoryUri and GetAuthorizationToken's proxyEndpoint name for
+   * API calls through a custom endpoint: `'aws'` (default) ECR's registry host
+   * (`<account>.dkr.ecr.<region>.amazonaws.com`), which MSW intercepts; `'endpoint'` the custom
+   * endpoint's own origin (e.g. `127.0.0.1:4566/<name>`, what the standalone server answers), for
+   * every account and region, where the registry API must then answer too (`registryOnAnyHost`).
+   * Calls to ECR's own API hosts always get ECR's registry host (decisions/registry-addresses.md).
+   */
+  registryAddresses?: 'aws' | 'endpoint'
+  /** Answer the registry API (`/v2/`) on any host, account and region from the auth token. */
+  registryOnAnyHost?: boolean
 }
 
 /**
@@ -36,7 +47,7 @@ export interface EcrHandlersOptions {
  */
 export async function handleApiRequest(ecr: Ecr, request: Request, options: EcrHandlersOptions = {}): Promise<Response | undefined> {
   const verify = options.credentials === undefined ? undefined : createRequestVerifier(options.credentials, ecr.accountId)
-  return answerApiRequest(ecr, request, verify)
+  return answerApiRequest(ecr, request, verify, options.registryAddresses)
 }
 
 /** {@link handleApiRequest} with its verifier made once (by `ecrHandlers`), not per request. */
@@ -44,6 +55,7 @@ export async function answerApiRequest(
   ecr: Ecr,
   request: Request,
   verify: RequestVerifier | undefined,
+  registryAddresses: EcrHandlersOptions['registryAddresses'] = 'aws',
 ): Promise<Response | undefined> {
   if (request.method !== 'POST') return undefined
   const url = new URL(request.url)
@@ -68,6 +80,7 @@ export async function answerApiRequest(
       region: hostRegion ?? caller?.region ?? regionOfSignature(request.headers.get('authorization')) ?? ecr.region,
       ...(caller !== undefined && { accountId: caller.accountId, caller: callerOf(caller) }),
       ...(hostRegion === undefined && { endpoint: url.origin }),
+      ...(hostRegion === undefined && registryAddresses === 'endpoint' && { registryEndpoint: url.origin }),
     })
     return awsJsonOutput(output)
   } catch (error) {

@@ -10,6 +10,8 @@ import { createRequestVerifier } from './sigv4.js'
  * layer download URLs the engine hands out. Requests that are not for ECR pass through.
  * With `credentials`, API requests must carry a valid SigV4 signature by one of those keys and
  * act as the key's account (download URLs carry the engine's own signature and stay as they are).
+ * With `registryAddresses: 'endpoint'`, calls through a custom endpoint are told that the
+ * registry is at that endpoint (repositoryUri `127.0.0.1:4566/<name>`), not at ECR's registry host.
  *
  * @example
  * import { setupServer } from 'msw/node'
@@ -23,7 +25,7 @@ import { createRequestVerifier } from './sigv4.js'
 export function ecrHandlers(ecr: Ecr, options: EcrHandlersOptions = {}): RequestHandler[] {
   const verify = options.credentials === undefined ? undefined : createRequestVerifier(options.credentials, ecr.accountId)
   return [
-    http.post('*', ({ request }) => answerApiRequest(ecr, request, verify)),
+    http.post('*', ({ request }) => answerApiRequest(ecr, request, verify, options.registryAddresses)),
     http.get('*', ({ request }) => handleDownloadRequest(ecr, request)),
     http.head('*', ({ request }) => handleDownloadRequest(ecr, request)),
   ]

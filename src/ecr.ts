@@ -153,12 +153,13 @@ export function createEcr(options: EcrOptions = {}): Ecr {
   return ecr
 }
 
-/** The account, region, endpoint and caller a call names (the engine's defaults fill in the rest). */
-function placeOf({ accountId, region, endpoint, caller }: CallContext) {
+/** The account, region, endpoints and caller a call names (the engine's defaults fill in the rest). */
+function placeOf({ accountId, region, endpoint, registryEndpoint, caller }: CallContext) {
   return {
     ...(accountId !== undefined && { accountId }),
     ...(region !== undefined && { region }),
     ...(endpoint !== undefined && { endpoint }),
+    ...(registryEndpoint !== undefined && { registryEndpoint }),
     ...(caller !== undefined && { caller }),
   }
 }

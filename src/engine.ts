@@ -28,7 +28,7 @@ export interface EngineOptions {
 }
 
 /** Where a call acts and who makes it: a {@link CallContext} with the engine's defaults filled in. */
-type Place = Required<Pick<CallContext, 'accountId' | 'region'>> & Pick<CallContext, 'endpoint' | 'caller'>
+type Place = Required<Pick<CallContext, 'accountId' | 'region'>> & Pick<CallContext, 'endpoint' | 'registryEndpoint' | 'caller'>
 
 /**
  * The engine's state and the one path every change to it takes (decisions/commit-path.md):
@@ -153,6 +153,7 @@ export class Engine {
       settings: this.options.settings,
       tokens: this.tokens,
       endpoint: place.endpoint,
+      registryEndpoint: place.registryEndpoint,
       caller: place.caller,
       readChunk: this.readChunk,
       sign: this.sign,

@@ -161,6 +161,12 @@ export interface CallContext {
   region?: string
   /** Origin of the custom endpoint the request was sent to, used for layer download URLs. */
   endpoint?: string
+  /**
+   * Origin at which the registry API (`/v2/`) answers for this call, when that is not ECR's
+   * registry host (e.g. `http://127.0.0.1:4566`, the standalone server): repositoryUri and
+   * GetAuthorizationToken's proxyEndpoint then name it (decisions/registry-addresses.md).
+   */
+  registryEndpoint?: string
   /** The caller, when the request's signature was checked (`ecrHandlers(ecr, { credentials })`). */
   caller?: Caller
 }

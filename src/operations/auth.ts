@@ -1,6 +1,6 @@
 import { base64url, fromBase64url } from '../encoding.js'
 import type { AuthorizationTokenClaims } from '../glossary.js'
-import { registryHost } from '../partitions.js'
+import { registryAddress } from '../partitions.js'
 import type { OperationContext } from './context.js'
 import type { Implementations } from './operation.js'
 
@@ -17,7 +17,7 @@ export const authOperations = {
       authorizationData: (input.registryIds ?? [ctx.accountId]).map((registryId) => ({
         authorizationToken,
         expiresAt: new Date(expiresAt),
-        proxyEndpoint: `https://${registryHost(registryId, ctx.region)}`,
+        proxyEndpoint: registryAddress(registryId, ctx.region, ctx.registryEndpoint).proxyEndpoint,
       })),
     }
   },
