@@ -22,6 +22,12 @@ export interface EcrHandlersOptions {
    * account. Off by default (any signature, or none, is accepted).
    */
   credentials?: readonly EcrCredentials[]
+  /**
+   * Answer the registry API (`/v2/…`, docker, skopeo, crane) on any host, not only on ECR's
+   * registry hosts (`<account>.dkr.ecr.<region>.amazonaws.com`): the account and region then come
+   * from the token. The standalone server sets it.
+   */
+  registryOnAnyHost?: boolean
 }
 
 /**
