@@ -1,0 +1,142 @@
+import { describe, expect, it } from 'vitest'
+import { DOCKER_MANIFEST } from '../fixtures.js'
+import { findAwsCli, useAwsCliAgainstServer } from './aws-cli-harness.js'
+import { findSkopeo, layerOf, ociImage, readLayoutBlobs, useSkopeo, writeOciLayout } from './skopeo-harness.js'
+
+/**
+ * skopeo (containers/image, the registry client of podman and buildah) and the AWS CLI v2 on the
+ * same images, against the standalone server: what a user does first with a registry. skopeo
+ * reaches the server at the repositoryUri CreateRepository returns, logged in with
+ * `aws ecr get-login-password`, over plain HTTP (`--tls-verify=false`).
+ */
+
+const REGION = 'eu-central-1'
+
+const aws = await findAwsCli({ v2: true, purpose: 'the skopeo tests' })
+const skopeo = await findSkopeo('the skopeo tests')
+
+describe.skipIf(aws === undefined || skopeo === undefined)('skopeo and the AWS CLI against the standalone server', () => {
+  const cli = useAwsCliAgainstServer(aws!, { region: REGION })
+  const tools = useSkopeo(skopeo!)
+
+  async function json(...args: string[]): Promise<any> {
+    const result = await cli.run(args)
+    if (result.code !== 0) throw new Error(`aws ecr ${args.join(' ')} exited ${result.code}: ${result.stderr}`)
+    return JSON.parse(result.stdout)
+  }
+
+  /** Runs skopeo and returns its standard output; a failure throws with its standard error. */
+  async function skopeoOk(...args: string[]): Promise<string> {
+    const result = await tools.run(args)
+    if (result.code !== 0) throw new Error(`skopeo ${args.join(' ')} exited ${result.code}: ${result.stderr}`)
+    return result.stdout
+  }
+
+  /** A repository and the login skopeo uses for it: `--creds`-style `AWS:<password>`. */
+  async function repositoryWithLogin(name: string): Promise<{ uri: string; creds: string }> {
+    const { repository } = await json('create-repository', '--repository-name', name)
+    const password = await cli.run(['get-login-password'])
+    expect(password.code).toBe(0)
+    return { uri: repository.repositoryUri, creds: `AWS:${password.stdout.trim()}` }
+  }
+
+  it('copies an OCI layout to the server and back byte for byte; inspect, list-tags and describe-images agree', async () => {
+    const { uri, creds } = await repositoryWithLogin('team/web')
+    expect(uri).toBe(`${new URL(cli.server().url).host}/team/web`)
+    // A layer of a few MiB arrives as a streamed PATCH of many chunks.
+    const image = ociImage([layerOf(1000, 1), layerOf(6 * 1024 * 1024 + 123, 2)])
+    const source = await tools.directory()
+    await writeOciLayout(source, image, 'v1')
+
+    await skopeoOk('copy', '--dest-creds', creds, '--dest-tls-verify=false', `oci:${source}:v1`, `docker://${uri}:v1`)
+    // A second tag for the same manifest: skopeo finds every blob present and puts the manifest only.
+    await skopeoOk('copy', '--dest-creds', creds, '--dest-tls-verify=false', `oci:${source}:v1`, `docker://${uri}:v2`)
+
+    const copy = await tools.directory()
+    await skopeoOk('copy', '--src-creds', creds, '--src-tls-verify=false', `docker://${uri}:v1`, `oci:${copy}:v1`)
+    const pushed = await readLayoutBlobs(source)
+    const pulled = await readLayoutBlobs(copy)
+    expect([...pulled.keys()].sort()).toEqual([...pushed.keys()].sort())
+    for (const [digest, bytes] of pushed) expect(pulled.get(digest)!.equals(bytes), digest).toBe(true)
+
+    const raw = await skopeoOk('inspect', '--raw', '--creds', creds, '--tls-verify=false', `docker://${uri}:v1`)
+    expect(raw).toBe(image.manifest)
+    const inspected = JSON.parse(await skopeoOk('inspect', '--creds', creds, '--tls-verify=false', `docker://${uri}:v1`))
+    expect(inspected).toMatchObject({
+      Name: uri,
+      Digest: image.manifestDigest,
+      Architecture: 'amd64',
+      Os: 'linux',
+      Layers: image.layers.map((layer) => layer.digest),
+    })
+    expect([...inspected.RepoTags].sort()).toEqual(['v1', 'v2'])
+    const tags = JSON.parse(await skopeoOk('list-tags', '--creds', creds, '--tls-verify=false', `docker://${uri}`))
+    expect(tags.Repository).toBe(uri)
+    expect([...tags.Tags].sort()).toEqual(['v1', 'v2'])
+
+    const { imageDetails } = await json('describe-images', '--repository-name', 'team/web')
+    expect(imageDetails).toHaveLength(1)
+    expect(imageDetails[0]).toMatchObject({
+      imageDigest: image.manifestDigest,
+      imageManifestMediaType: 'application/vnd.oci.image.manifest.v1+json',
+      artifactMediaType: 'application/vnd.oci.image.config.v1+json',
+      // Config plus layers, as ECR counts (decisions/image-size.md).
+      imageSizeInBytes: image.config.size + image.layers.reduce((total, layer) => total + layer.size, 0),
+    })
+    expect([...imageDetails[0].imageTags].sort()).toEqual(['v1', 'v2'])
+  })
+
+  it('pulls with skopeo an image put with PutImage', async () => {
+    const { uri, creds } = await repositoryWithLogin('api')
+    const context = { region: REGION }
+    const layers = [layerOf(2048, 3)]
+    const image = ociImage(layers)
+    const seed = cli.server().ecr.seed
+    for (const { bytes } of [image.config, ...layers]) await seed.blob('api', bytes, context)
+    // A Docker v2 manifest over the same blobs, put with the AWS CLI.
+    const manifest = JSON.stringify({
+      schemaVersion: 2,
+      mediaType: DOCKER_MANIFEST,
+      config: { mediaType: 'application/vnd.docker.container.image.v1+json', digest: image.config.digest, size: image.config.size },
+      layers: layers.map(({ digest, size }) => ({ mediaType: 'application/vnd.docker.image.rootfs.diff.tar.gzip', digest, size })),
+    })
+    const put = await json('put-image', '--repository-name', 'api', '--image-tag', 'stable', '--image-manifest', manifest)
+
+    const copy = await tools.directory()
+    // Docker v2 into an OCI layout would need converting; a `dir:` copy keeps the manifest as is.
+    await skopeoOk('copy', '--src-creds', creds, '--src-tls-verify=false', `docker://${uri}:stable`, `dir:${copy}`)
+    const inspected = JSON.parse(await skopeoOk('inspect', '--creds', creds, '--tls-verify=false', `docker://${uri}:stable`))
+    expect(inspected.Digest).toBe(put.image.imageId.imageDigest)
+    expect(inspected.Layers).toEqual(layers.map((layer) => layer.digest))
+    const raw = await skopeoOk('inspect', '--raw', '--creds', creds, '--tls-verify=false', `docker://${uri}@${put.image.imageId.imageDigest}`)
+    expect(raw).toBe(manifest)
+  })
+
+  it('deletes with skopeo what describe-images then no longer lists', async () => {
+    const { uri, creds } = await repositoryWithLogin('jobs')
+    const image = ociImage([layerOf(512, 4)])
+    const source = await tools.directory()
+    await writeOciLayout(source, image, 'nightly')
+    await skopeoOk('copy', '--dest-creds', creds, '--dest-tls-verify=false', `oci:${source}:nightly`, `docker://${uri}:nightly`)
+    expect((await json('describe-images', '--repository-name', 'jobs')).imageDetails).toHaveLength(1)
+
+    await skopeoOk('delete', '--creds', creds, '--tls-verify=false', `docker://${uri}:nightly`)
+    expect((await json('describe-images', '--repository-name', 'jobs')).imageDetails).toEqual([])
+  })
+
+  it('is refused with a wrong password, and pushes to a missing repository fail with its name', async () => {
+    const { uri } = await repositoryWithLogin('private')
+    const refused = await tools.run(['list-tags', '--creds', 'AWS:not-a-token', '--tls-verify=false', `docker://${uri}`])
+    expect(refused.code).not.toBe(0)
+    expect(refused.stderr).toMatch(/unauthorized|authentication required/i)
+
+    const { creds } = await repositoryWithLogin('present')
+    const image = ociImage([layerOf(256, 5)])
+    const source = await tools.directory()
+    await writeOciLayout(source, image, 'v1')
+    const missing = `${new URL(cli.server().url).host}/absent`
+    const push = await tools.run(['copy', '--dest-creds', creds, '--dest-tls-verify=false', `oci:${source}:v1`, `docker://${missing}:v1`])
+    expect(push.code).not.toBe(0)
+    expect(push.stderr).toMatch(/name unknown|NAME_UNKNOWN|repository .*absent.* does not exist/i)
+  })
+})
