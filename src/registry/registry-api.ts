@@ -114,6 +114,10 @@ export function createRegistryApi(engine: RegistryEngine): RegistryApi {
         } catch (error) {
           // Pushing an image the repository holds (under that tag) again is a push that changes nothing.
           if (error instanceof EcrError && error.code === 'ImageAlreadyExistsException') return { digest: sha256Digest(manifest) }
+          // ECR words unparseable and unclassifiable manifests alike; only the second is observed as UNSUPPORTED.
+          if (error instanceof EcrError && error.message.endsWith("'Invalid JSON syntax'") && !isJson(manifest)) {
+            throw new RegistryError('MANIFEST_INVALID', 400, error.message)
+          }
           throw error
         }
       })
@@ -305,6 +309,15 @@ function findUpload({ registry, record, contents }: FoundRepository, uploadId: s
     )
   }
   return upload
+}
+
+function isJson(text: string): boolean {
+  try {
+    JSON.parse(text)
+    return true
+  } catch {
+    return false
+  }
 }
 
 function utf8Length(text: string): number {
