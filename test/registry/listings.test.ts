@@ -44,6 +44,7 @@ describe('tags, referrers and blob reads through the registry API', () => {
     })
     const put = await v2(`/v2/web/manifests/${signature.digest}`, { method: 'PUT', body: signature.manifest, headers: { 'content-type': OCI_MANIFEST } })
     expect(put.status).toBe(201)
+    expect(put.headers.get('oci-subject')).toBe(subject.digest)
 
     const response = await v2(`/v2/web/referrers/${subject.digest}`)
     expect(response.status).toBe(200)
