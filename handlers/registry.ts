@@ -27,6 +27,7 @@ export function registryOfHost(hostname: string): { accountId: string; region: s
 
 type Route =
   | { kind: 'ping' }
+  | { kind: 'catalog' }
   | { kind: 'manifest'; name: string; reference: string }
   | { kind: 'blob'; name: string; digest: string }
   | { kind: 'uploads'; name: string }
@@ -37,6 +38,7 @@ type Route =
 /** The registry API route of a path, most specific first (repository names hold slashes). */
 function routeOf(pathname: string): Route | undefined {
   if (pathname === '/v2/' || pathname === '/v2') return { kind: 'ping' }
+  if (pathname === '/v2/_catalog') return { kind: 'catalog' }
   let match: RegExpExecArray | null
   if ((match = /^\/v2\/(.+)\/blobs\/uploads\/?$/.exec(pathname))) return { kind: 'uploads', name: match[1]! }
   if ((match = /^\/v2\/(.+)\/blobs\/uploads\/([^/]+)$/.exec(pathname))) return { kind: 'upload', name: match[1]!, uploadId: decode(match[2]!) }
@@ -96,8 +98,13 @@ async function answer(ecr: Ecr, place: RegistryPlace, route: Route, request: Req
       }
       if (method === 'PUT') {
         const text = new TextDecoder().decode(await readBounded(request, MAX_REQUEST_BYTES))
-        const { digest } = await registry.putManifest(place, name, reference, text, manifestMediaType(request.headers.get('content-type')))
-        return respond(201, { Location: `/v2/${name}/manifests/${digest}`, 'Docker-Content-Digest': digest, 'Content-Length': '0' })
+        const { digest, subject } = await registry.putManifest(place, name, reference, text, manifestMediaType(request.headers.get('content-type')))
+        return respond(201, {
+          Location: `/v2/${name}/manifests/${digest}`,
+          'Docker-Content-Digest': digest,
+          'Content-Length': '0',
+          ...(subject !== undefined && { 'OCI-Subject': subject }),
+        })
       }
       if (method === 'DELETE') {
         await registry.deleteManifest(place, name, reference)
@@ -161,17 +168,14 @@ async function answer(ecr: Ecr, place: RegistryPlace, route: Route, request: Req
 
     case 'tags': {
       if (method !== 'GET') throw unsupported()
-      const n = query.get('n')
-      const last = query.get('last')
-      const page = await registry.listTags(place, route.name, {
-        ...(n !== null && { n: /^\d+$/.test(n) ? Number(n) : Number.NaN }),
-        ...(last !== null && { last }),
-      })
-      const link: Record<string, string> =
-        page.last === undefined
-          ? {}
-          : { Link: `</v2/${route.name}/tags/list?${new URLSearchParams({ n: String(page.tags.length), last: page.last })}>; rel="next"` }
-      return respond(200, link, JSON.stringify({ name: page.name, tags: page.tags }), 'application/json; charset=utf-8')
+      const page = await registry.listTags(place, route.name, pageQuery(query))
+      return listing(`/v2/${route.name}/tags/list`, { name: page.name, tags: page.tags }, page.tags.length, page.last)
+    }
+
+    case 'catalog': {
+      if (method !== 'GET') throw unsupported()
+      const page = await registry.listRepositories(place, pageQuery(query))
+      return listing('/v2/_catalog', { repositories: page.repositories }, page.repositories.length, page.last)
     }
 
     case 'referrers': {
@@ -187,6 +191,20 @@ async function answer(ecr: Ecr, place: RegistryPlace, route: Route, request: Req
       )
     }
   }
+}
+
+/** The `n` and `last` of a listing's query (an `n` that is no number is refused by the engine). */
+function pageQuery(query: URLSearchParams): { n?: number; last?: string } {
+  const n = query.get('n')
+  const last = query.get('last')
+  return { ...(n !== null && { n: /^\d+$/.test(n) ? Number(n) : Number.NaN }), ...(last !== null && { last }) }
+}
+
+/** A page of a listing, with a `Link` to the next page when more follow. */
+function listing(path: string, body: object, count: number, last: string | undefined): Response {
+  const link: Record<string, string> =
+    last === undefined ? {} : { Link: `<${path}?${new URLSearchParams({ n: String(count), last })}>; rel="next"` }
+  return respond(200, link, JSON.stringify(body), 'application/json; charset=utf-8')
 }
 
 /**

@@ -327,12 +327,23 @@ export interface RegistryApi {
   authenticate(authorization: string | null, host: { accountId: string; region: string } | undefined, endpoint?: string): Promise<RegistryPlace>
   /** A manifest by tag or digest (`head`: without recording a pull). */
   getManifest(place: RegistryPlace, name: string, reference: string, options?: { head?: boolean }): Promise<RegistryManifest>
-  /** Pushes a manifest by tag or digest, as PutImage does; pushing what the repository holds already succeeds. */
-  putManifest(place: RegistryPlace, name: string, reference: string, manifest: string, mediaType: string | undefined): Promise<{ digest: string }>
+  /**
+   * Pushes a manifest by tag or digest, as PutImage does; pushing what the repository holds
+   * already succeeds. Answers its digest, and the digest of its `subject` if it names one.
+   */
+  putManifest(
+    place: RegistryPlace,
+    name: string,
+    reference: string,
+    manifest: string,
+    mediaType: string | undefined,
+  ): Promise<{ digest: string; subject?: string }>
   /** Deletes a manifest by digest (ECR refuses deletes by tag). */
   deleteManifest(place: RegistryPlace, name: string, reference: string): Promise<void>
   /** A page of the repository's tags: at most `n` (at most 1,000, the default), after `last`. */
   listTags(place: RegistryPlace, name: string, page?: { n?: number; last?: string }): Promise<RegistryTagPage>
+  /** A page of the registry's repository names (`/v2/_catalog`): at most `n` (at most 1,000, the default), after `last`. */
+  listRepositories(place: RegistryPlace, page?: { n?: number; last?: string }): Promise<{ repositories: string[]; last?: string }>
   /** The manifests whose `subject` is `digest`, of `artifactType` if given. */
   listReferrers(place: RegistryPlace, name: string, digest: string, artifactType?: string): Promise<RegistryDescriptor[]>
   /** A blob the repository holds (fetched through a pull through cache rule if it names the repository). */

@@ -22,8 +22,8 @@ import { manifestUnknown, RegistryError, registryErrorOf, type RegistryStep } fr
 const BLOB_DIGEST = /^(?:sha256:[a-f0-9]{64}|sha512:[a-f0-9]{128})$/
 /** ECR's repository name rule (the model's RepositoryName pattern, 2 to 256 characters). */
 const REPOSITORY_NAME = /^[a-z0-9]+((\.|_|__|-+)[a-z0-9]+)*(\/[a-z0-9]+((\.|_|__|-+)[a-z0-9]+)*)*$/
-/** The most tags a page lists (ECR's ListImages maximum, which it quotes when `n` is larger). */
-const MAX_TAGS_PAGE = 1000
+/** The most tags or repositories a page lists (ECR's ListImages maximum, which it quotes when `n` is larger). */
+const MAX_PAGE = 1000
 const TOKEN_EXPIRED = 'Your authorization token has expired. Reauthenticate and try again.'
 
 /** What the registry API needs of the engine: its commit path, and its reading of authorization tokens. */
@@ -41,20 +41,20 @@ export interface RegistryEngine {
  * AWS JSON operations use, and EcrErrors become the registry errors ECR answers with.
  */
 export function createRegistryApi(engine: RegistryEngine): RegistryApi {
-  /** Runs `work` on a repository's behalf, as `action`, translating the engine's errors for `step`. */
+  /** Runs `work` on a repository's behalf (or the registry's), as `action`, translating the engine's errors for `step`. */
   const onRepository = <T>(
     place: RegistryPlace,
-    name: string,
+    name: string | undefined,
     step: RegistryStep,
     action: OperationName,
     work: (ctx: OperationContext) => T | Promise<T>,
   ): Promise<T> => {
-    checkName(name)
+    if (name !== undefined) checkName(name)
     return engine
       .run(
         place,
         (ctx) => {
-          authorize(ctx, action, { registryId: place.accountId, repositoryName: name })
+          authorize(ctx, action, { registryId: place.accountId, ...(name !== undefined && { repositoryName: name }) })
           return work(ctx)
         },
         `registry ${action}`,
@@ -102,18 +102,27 @@ export function createRegistryApi(engine: RegistryEngine): RegistryApi {
       return onRepository(place, name, 'push-manifest', 'PutImage', (ctx) => {
         const { imageTag: tag, imageDigest: digest } = imageIdOf(reference)
         const found = repositoryForPush(ctx, name, place.accountId)
+        // The subject a referrer names, which the OCI-Subject header of the answer repeats.
+        const answer = (pushed: string) => {
+          const subject = found.contents.images.get(pushed)?.subjectDigest
+          return { digest: pushed, ...(subject !== undefined && { subject }) }
+        }
         try {
-          return {
-            digest: pushManifest(ctx, found, {
+          return answer(
+            pushManifest(ctx, found, {
               manifest,
               ...(mediaType !== undefined && { mediaType }),
               ...(tag !== undefined && { tag }),
               ...(digest !== undefined && { digest }),
             }).digest,
-          }
+          )
         } catch (error) {
           // Pushing an image the repository holds (under that tag) again is a push that changes nothing.
-          if (error instanceof EcrError && error.code === 'ImageAlreadyExistsException') return { digest: sha256Digest(manifest) }
+          if (error instanceof EcrError && error.code === 'ImageAlreadyExistsException') return answer(sha256Digest(manifest))
+          // ECR words unparseable and unclassifiable manifests alike; only the second is observed as UNSUPPORTED.
+          if (error instanceof EcrError && error.message.endsWith("'Invalid JSON syntax'") && !isJson(manifest)) {
+            throw new RegistryError('MANIFEST_INVALID', 400, error.message)
+          }
           throw error
         }
       })
@@ -135,18 +144,18 @@ export function createRegistryApi(engine: RegistryEngine): RegistryApi {
 
     listTags(place, name, { n, last } = {}) {
       return onRepository(place, name, 'list', 'ListImages', (ctx) => {
-        if (n !== undefined && (!Number.isSafeInteger(n) || n < 0 || n > MAX_TAGS_PAGE)) {
-          throw new RegistryError(
-            'UNSUPPORTED',
-            405,
-            `Invalid parameter at 'maxResults' failed to satisfy constraint: 'Member must have value less than or equal to ${MAX_TAGS_PAGE}'`,
-          )
-        }
-        const found = findRepository(ctx, name, place.accountId)
-        const after = [...found.contents.tags.keys()].filter((tag) => last === undefined || tag > last).sort()
-        const tags = after.slice(0, n ?? MAX_TAGS_PAGE)
-        const more = after.length > tags.length && tags.length > 0
-        return { name, tags, ...(more && { last: tags.at(-1)! }) }
+        checkPageSize(n)
+        const { contents } = findRepository(ctx, name, place.accountId)
+        const { items, more } = pageOf(contents.tags.keys(), n, last)
+        return { name, tags: items, ...more }
+      })
+    },
+
+    listRepositories(place, { n, last } = {}) {
+      return onRepository(place, undefined, 'list', 'DescribeRepositories', (ctx) => {
+        checkPageSize(n)
+        const { items, more } = pageOf(ctx.registry(place.accountId).repositories.keys(), n, last)
+        return { repositories: items, ...more }
       })
     },
 
@@ -254,6 +263,27 @@ function basicPassword(authorization: string | null): string | undefined {
   return decoded.startsWith('AWS:') ? decoded.slice('AWS:'.length) : undefined
 }
 
+/** Refuses a page size beyond ECR's listing maximum, in the words of its ListImages (which ECR answers through the registry API as UNSUPPORTED). */
+function checkPageSize(n: number | undefined): void {
+  if (n === undefined || (Number.isSafeInteger(n) && n >= 0 && n <= MAX_PAGE)) return
+  throw new RegistryError(
+    'UNSUPPORTED',
+    405,
+    `Invalid parameter at 'maxResults' failed to satisfy constraint: 'Member must have value less than or equal to ${MAX_PAGE}'`,
+  )
+}
+
+/**
+ * A page of names in lexical order: at most `n` (default {@link MAX_PAGE}) after `last`, and
+ * the page's last name when more follow. Sorting costs O(names log names) per page: the
+ * registry API's order is lexical, the engine's listings are in creation order.
+ */
+function pageOf(names: Iterable<string>, n: number | undefined, last: string | undefined): { items: string[]; more: { last?: string } } {
+  const after = [...names].filter((name) => last === undefined || name > last).sort()
+  const items = after.slice(0, n ?? MAX_PAGE)
+  return { items, more: after.length > items.length && items.length > 0 ? { last: items.at(-1)! } : {} }
+}
+
 function checkName(name: string): void {
   if (name.length < 2 || name.length > 256 || !REPOSITORY_NAME.test(name)) {
     throw new RegistryError(
@@ -305,6 +335,15 @@ function findUpload({ registry, record, contents }: FoundRepository, uploadId: s
     )
   }
   return upload
+}
+
+function isJson(text: string): boolean {
+  try {
+    JSON.parse(text)
+    return true
+  } catch {
+    return false
+  }
 }
 
 function utf8Length(text: string): number {

@@ -70,7 +70,7 @@ export function imageManifest(config: Uint8Array, layers: Uint8Array[], extra: R
 type V2 = ReturnType<typeof useRegistry>['v2']
 
 /** Uploads a blob monolithically (POST then PUT ?digest=), as docker and crane do for small blobs; returns the response of the PUT. */
-export async function uploadBlob(v2: V2, name: string, bytes: Uint8Array): Promise<Response> {
+export async function uploadBlob(v2: V2, name: string, bytes: Uint8Array<ArrayBuffer>): Promise<Response> {
   const started = await v2(`/v2/${name}/blobs/uploads/`, { method: 'POST' })
   const location = started.headers.get('location')!
   return v2(`${location}?digest=${encodeURIComponent(digestOf(bytes))}`, {

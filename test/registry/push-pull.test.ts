@@ -11,6 +11,11 @@ describe('push and pull through the registry API', () => {
     expect(response.headers.get('docker-distribution-api-version')).toBe('registry/2.0')
   })
 
+  it('leaves /v2 requests to hosts that are no ECR registry alone (unless registryOnAnyHost)', async () => {
+    // MSW refuses requests no handler answers (onUnhandledRequest: 'error').
+    await expect(fetch('http://localhost:4566/v2/')).rejects.toThrow()
+  })
+
   it('pushes an image that DescribeImages then reports, and pulls it back byte for byte', async () => {
     await client().send(new CreateRepositoryCommand({ repositoryName: 'web' }))
     const { manifest, digest, layer } = await pushImage(v2, 'web', 'v1')
