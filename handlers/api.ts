@@ -31,7 +31,11 @@ export interface EcrHandlersOptions {
    * Calls to ECR's own API hosts always get ECR's registry host (decisions/registry-addresses.md).
    */
   registryAddresses?: 'aws' | 'endpoint'
-  /** Answer the registry API (`/v2/`) on any host, account and region from the auth token. */
+  /**
+   * Answer the registry API (`/v2/…`, docker, skopeo, crane) on any host, not only on ECR's
+   * registry hosts (`<account>.dkr.ecr.<region>.amazonaws.com`): the account and region then come
+   * from the token. The standalone server sets it.
+   */
   registryOnAnyHost?: boolean
 }
 
