@@ -27,7 +27,17 @@ export async function findAwsCli({ v2 = false, purpose }: { v2?: boolean; purpos
  * CI requires it (`requirement`, an environment variable, is `1`), else a warning that the
  * caller's tests are skipped.
  */
-export function missingTool({ wanted, requirement, install, purpose }: { wanted: string; requirement: string; install: string; purpose: string }): void {
+export function missingTool({
+  wanted,
+  requirement,
+  install,
+  purpose,
+}: {
+  wanted: string
+  requirement: string
+  install: string
+  purpose: string
+}): void {
   const how = `Install it with \`apt-get install -y ${install}\`.`
   if (process.env[requirement] === '1') {
     describe(`${wanted} requirement`, () => {

@@ -1,3 +1,5 @@
+import { readFile } from 'node:fs/promises'
+import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
 import { DOCKER_MANIFEST } from '../fixtures.js'
 import { findAwsCli, useAwsCliAgainstServer } from './aws-cli-harness.js'
@@ -105,11 +107,15 @@ describe.skipIf(aws === undefined || skopeo === undefined)('skopeo and the AWS C
     const copy = await tools.directory()
     // Docker v2 into an OCI layout would need converting; a `dir:` copy keeps the manifest as is.
     await skopeoOk('copy', '--src-creds', creds, '--src-tls-verify=false', `docker://${uri}:stable`, `dir:${copy}`)
+    expect(await readFile(join(copy, 'manifest.json'), 'utf8')).toBe(manifest)
+    for (const { digest, bytes } of [image.config, ...layers]) {
+      expect((await readFile(join(copy, digest.slice('sha256:'.length)))).equals(bytes), digest).toBe(true)
+    }
     const inspected = JSON.parse(await skopeoOk('inspect', '--creds', creds, '--tls-verify=false', `docker://${uri}:stable`))
     expect(inspected.Digest).toBe(put.image.imageId.imageDigest)
     expect(inspected.Layers).toEqual(layers.map((layer) => layer.digest))
-    const raw = await skopeoOk('inspect', '--raw', '--creds', creds, '--tls-verify=false', `docker://${uri}@${put.image.imageId.imageDigest}`)
-    expect(raw).toBe(manifest)
+    const byDigest = `docker://${uri}@${put.image.imageId.imageDigest}`
+    expect(await skopeoOk('inspect', '--raw', '--creds', creds, '--tls-verify=false', byDigest)).toBe(manifest)
   })
 
   it('deletes with skopeo what describe-images then no longer lists', async () => {
