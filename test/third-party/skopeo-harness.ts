@@ -22,9 +22,9 @@ export async function findSkopeo(purpose: string): Promise<string | undefined> {
 }
 
 /**
- * A way to run skopeo with a home of its own (no auth file, registries.conf or signature policy
- * of the machine's leaks in: `--insecure-policy`, an empty registries.conf), and a fresh
- * directory per call of `directory()` for OCI layouts.
+ * A way to run skopeo (`run`, or `ok`, which throws when it fails) with a home of its own (no
+ * auth file, registries.conf or signature policy of the machine's leaks in: `--insecure-policy`,
+ * an empty registries.conf), and a fresh directory per call of `directory()` for OCI layouts.
  */
 export function useSkopeo(skopeo: string) {
   let home: string
@@ -47,16 +47,24 @@ export function useSkopeo(skopeo: string) {
     if (home !== undefined) await rm(home, { recursive: true, force: true })
   })
 
+  /** Runs `skopeo --insecure-policy …`; resolves with its exit code and output. */
+  const run = (args: readonly string[]): Promise<{ code: number; stdout: string; stderr: string }> =>
+    new Promise((resolve, reject) => {
+      execFile(skopeo, ['--insecure-policy', ...args], { env, maxBuffer: 16 * 1024 * 1024 }, (error, stdout, stderr) => {
+        if (error !== null && typeof error.code !== 'number') reject(error)
+        else resolve({ code: error === null ? 0 : (error.code as number), stdout, stderr })
+      })
+    })
+
   return {
     directory: () => mkdtemp(join(home, 'layout-')),
-    /** Runs `skopeo --insecure-policy …`; resolves with its exit code and output. */
-    run: (args: readonly string[]): Promise<{ code: number; stdout: string; stderr: string }> =>
-      new Promise((resolve, reject) => {
-        execFile(skopeo, ['--insecure-policy', ...args], { env, maxBuffer: 16 * 1024 * 1024 }, (error, stdout, stderr) => {
-          if (error !== null && typeof error.code !== 'number') reject(error)
-          else resolve({ code: error === null ? 0 : (error.code as number), stdout, stderr })
-        })
-      }),
+    run,
+    /** Runs skopeo and returns its standard output; a failure throws with its standard error. */
+    async ok(...args: string[]): Promise<string> {
+      const result = await run(args)
+      if (result.code !== 0) throw new Error(`skopeo ${args.join(' ')} exited ${result.code}: ${result.stderr}`)
+      return result.stdout
+    },
   }
 }
 

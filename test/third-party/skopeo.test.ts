@@ -1,6 +1,8 @@
-import { readFile } from 'node:fs/promises'
+import { mkdtemp, readFile, rm } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
+import { createEcrServer } from '../../handlers/node/index.js'
 import { DOCKER_MANIFEST } from '../fixtures.js'
 import { findAwsCli, useAwsCliAgainstServer } from './aws-cli-harness.js'
 import { findSkopeo, layerOf, ociImage, readLayoutBlobs, useSkopeo, writeOciLayout } from './skopeo-harness.js'
@@ -27,13 +29,6 @@ describe.skipIf(aws === undefined || skopeo === undefined)('skopeo and the AWS C
     return JSON.parse(result.stdout)
   }
 
-  /** Runs skopeo and returns its standard output; a failure throws with its standard error. */
-  async function skopeoOk(...args: string[]): Promise<string> {
-    const result = await tools.run(args)
-    if (result.code !== 0) throw new Error(`skopeo ${args.join(' ')} exited ${result.code}: ${result.stderr}`)
-    return result.stdout
-  }
-
   /** A repository and the login skopeo uses for it: `--creds`-style `AWS:<password>`. */
   async function repositoryWithLogin(name: string): Promise<{ uri: string; creds: string }> {
     const { repository } = await json('create-repository', '--repository-name', name)
@@ -50,20 +45,20 @@ describe.skipIf(aws === undefined || skopeo === undefined)('skopeo and the AWS C
     const source = await tools.directory()
     await writeOciLayout(source, image, 'v1')
 
-    await skopeoOk('copy', '--dest-creds', creds, '--dest-tls-verify=false', `oci:${source}:v1`, `docker://${uri}:v1`)
+    await tools.ok('copy', '--dest-creds', creds, '--dest-tls-verify=false', `oci:${source}:v1`, `docker://${uri}:v1`)
     // A second tag for the same manifest: skopeo finds every blob present and puts the manifest only.
-    await skopeoOk('copy', '--dest-creds', creds, '--dest-tls-verify=false', `oci:${source}:v1`, `docker://${uri}:v2`)
+    await tools.ok('copy', '--dest-creds', creds, '--dest-tls-verify=false', `oci:${source}:v1`, `docker://${uri}:v2`)
 
     const copy = await tools.directory()
-    await skopeoOk('copy', '--src-creds', creds, '--src-tls-verify=false', `docker://${uri}:v1`, `oci:${copy}:v1`)
+    await tools.ok('copy', '--src-creds', creds, '--src-tls-verify=false', `docker://${uri}:v1`, `oci:${copy}:v1`)
     const pushed = await readLayoutBlobs(source)
     const pulled = await readLayoutBlobs(copy)
     expect([...pulled.keys()].sort()).toEqual([...pushed.keys()].sort())
     for (const [digest, bytes] of pushed) expect(pulled.get(digest)!.equals(bytes), digest).toBe(true)
 
-    const raw = await skopeoOk('inspect', '--raw', '--creds', creds, '--tls-verify=false', `docker://${uri}:v1`)
+    const raw = await tools.ok('inspect', '--raw', '--creds', creds, '--tls-verify=false', `docker://${uri}:v1`)
     expect(raw).toBe(image.manifest)
-    const inspected = JSON.parse(await skopeoOk('inspect', '--creds', creds, '--tls-verify=false', `docker://${uri}:v1`))
+    const inspected = JSON.parse(await tools.ok('inspect', '--creds', creds, '--tls-verify=false', `docker://${uri}:v1`))
     expect(inspected).toMatchObject({
       Name: uri,
       Digest: image.manifestDigest,
@@ -72,7 +67,7 @@ describe.skipIf(aws === undefined || skopeo === undefined)('skopeo and the AWS C
       Layers: image.layers.map((layer) => layer.digest),
     })
     expect([...inspected.RepoTags].sort()).toEqual(['v1', 'v2'])
-    const tags = JSON.parse(await skopeoOk('list-tags', '--creds', creds, '--tls-verify=false', `docker://${uri}`))
+    const tags = JSON.parse(await tools.ok('list-tags', '--creds', creds, '--tls-verify=false', `docker://${uri}`))
     expect(tags.Repository).toBe(uri)
     expect([...tags.Tags].sort()).toEqual(['v1', 'v2'])
 
@@ -106,16 +101,16 @@ describe.skipIf(aws === undefined || skopeo === undefined)('skopeo and the AWS C
 
     const copy = await tools.directory()
     // Docker v2 into an OCI layout would need converting; a `dir:` copy keeps the manifest as is.
-    await skopeoOk('copy', '--src-creds', creds, '--src-tls-verify=false', `docker://${uri}:stable`, `dir:${copy}`)
+    await tools.ok('copy', '--src-creds', creds, '--src-tls-verify=false', `docker://${uri}:stable`, `dir:${copy}`)
     expect(await readFile(join(copy, 'manifest.json'), 'utf8')).toBe(manifest)
     for (const { digest, bytes } of [image.config, ...layers]) {
       expect((await readFile(join(copy, digest.slice('sha256:'.length)))).equals(bytes), digest).toBe(true)
     }
-    const inspected = JSON.parse(await skopeoOk('inspect', '--creds', creds, '--tls-verify=false', `docker://${uri}:stable`))
+    const inspected = JSON.parse(await tools.ok('inspect', '--creds', creds, '--tls-verify=false', `docker://${uri}:stable`))
     expect(inspected.Digest).toBe(put.image.imageId.imageDigest)
     expect(inspected.Layers).toEqual(layers.map((layer) => layer.digest))
     const byDigest = `docker://${uri}@${put.image.imageId.imageDigest}`
-    expect(await skopeoOk('inspect', '--raw', '--creds', creds, '--tls-verify=false', byDigest)).toBe(manifest)
+    expect(await tools.ok('inspect', '--raw', '--creds', creds, '--tls-verify=false', byDigest)).toBe(manifest)
   })
 
   it('deletes with skopeo what describe-images then no longer lists', async () => {
@@ -123,10 +118,10 @@ describe.skipIf(aws === undefined || skopeo === undefined)('skopeo and the AWS C
     const image = ociImage([layerOf(512, 4)])
     const source = await tools.directory()
     await writeOciLayout(source, image, 'nightly')
-    await skopeoOk('copy', '--dest-creds', creds, '--dest-tls-verify=false', `oci:${source}:nightly`, `docker://${uri}:nightly`)
+    await tools.ok('copy', '--dest-creds', creds, '--dest-tls-verify=false', `oci:${source}:nightly`, `docker://${uri}:nightly`)
     expect((await json('describe-images', '--repository-name', 'jobs')).imageDetails).toHaveLength(1)
 
-    await skopeoOk('delete', '--creds', creds, '--tls-verify=false', `docker://${uri}:nightly`)
+    await tools.ok('delete', '--creds', creds, '--tls-verify=false', `docker://${uri}:nightly`)
     expect((await json('describe-images', '--repository-name', 'jobs')).imageDetails).toEqual([])
   })
 
@@ -144,5 +139,40 @@ describe.skipIf(aws === undefined || skopeo === undefined)('skopeo and the AWS C
     const push = await tools.run(['copy', '--dest-creds', creds, '--dest-tls-verify=false', `oci:${source}:v1`, `docker://${missing}:v1`])
     expect(push.code).not.toBe(0)
     expect(push.stderr).toMatch(/name unknown|NAME_UNKNOWN|repository .*absent.* does not exist/i)
+  })
+})
+
+describe.skipIf(skopeo === undefined)('skopeo against a server that keeps its state in a directory', () => {
+  const tools = useSkopeo(skopeo!)
+
+  it('pulls after a restart, with the login of before, what it pushed before', async () => {
+    const dataDir = await mkdtemp(join(tmpdir(), 'fake-ecr-skopeo-data-'))
+    try {
+      const context = { region: REGION }
+      const first = await createEcrServer({ port: 0, dataDir })
+      await first.ecr.dispatch('CreateRepository', { repositoryName: 'kept' }, context)
+      const token = (await first.ecr.dispatch('GetAuthorizationToken', {}, context)) as {
+        authorizationData: Array<{ authorizationToken: string }>
+      }
+      const creds = atob(token.authorizationData[0]!.authorizationToken)
+      const uri = `${new URL(first.url).host}/kept`
+      const image = ociImage([layerOf(100_000, 6)])
+      const source = await tools.directory()
+      await writeOciLayout(source, image, 'v1')
+      await tools.ok('copy', '--dest-creds', creds, '--dest-tls-verify=false', `oci:${source}:v1`, `docker://${uri}:v1`)
+      await first.close()
+
+      const second = await createEcrServer({ port: first.port, dataDir })
+      try {
+        const copy = await tools.directory()
+        await tools.ok('copy', '--src-creds', creds, '--src-tls-verify=false', `docker://${uri}:v1`, `oci:${copy}:v1`)
+        const pulled = await readLayoutBlobs(copy)
+        for (const [digest, bytes] of await readLayoutBlobs(source)) expect(pulled.get(digest)?.equals(bytes), digest).toBe(true)
+      } finally {
+        await second.close()
+      }
+    } finally {
+      await rm(dataDir, { recursive: true, force: true })
+    }
   })
 })
