@@ -312,17 +312,24 @@ function invalidDigest(digest: string): RegistryError {
 
 /**
  * Whether a mount of `digest` from repository `from` can be answered with the blob: the target
- * holds it already, or blob mounting is ENABLED for the registry and an image of `from` (in the
- * same registry, which the caller may read) uses it (discoveries/registry-api.md).
+ * holds it already, or blob mounting is ENABLED for the registry, `from` is a repository of the
+ * same registry with the same encryption whose images use the blob, and the caller may download
+ * its layers (`ecr:GetDownloadUrlForLayer`, as ECR's user guide asks). Otherwise the client
+ * uploads, as the OCI specification says (discoveries/registry-api.md).
  */
 function mountable(ctx: OperationContext, place: RegistryPlace, found: FoundRepository, mount: { digest: string; from?: string }): boolean {
   if (found.contents.blobs.has(mount.digest)) return true
   const { from } = mount
   if (from === undefined || accountSetting(found.registry, 'BLOB_MOUNTING') !== 'ENABLED') return false
-  if (!found.registry.repositories.has(from)) return false
-  authorize(ctx, 'BatchGetImage', { registryId: place.accountId, repositoryName: from })
-  const source = found.registry.contentsOf(from)
-  return source.blobs.has(mount.digest) && source.blobUsage.has(mount.digest)
+  const source = found.registry.repositories.get(from)
+  if (source === undefined || !sameEncryption(source.encryption, found.record.encryption)) return false
+  authorize(ctx, 'GetDownloadUrlForLayer', { registryId: place.accountId, repositoryName: from })
+  const contents = found.registry.contentsOf(from)
+  return contents.blobs.has(mount.digest) && contents.blobUsage.has(mount.digest)
+}
+
+function sameEncryption(a: { encryptionType: string; kmsKey?: string }, b: { encryptionType: string; kmsKey?: string }): boolean {
+  return a.encryptionType === b.encryptionType && a.kmsKey === b.kmsKey
 }
 
 function findUpload({ registry, record, contents }: FoundRepository, uploadId: string): UploadRecord {
