@@ -88,7 +88,10 @@ async function answer(ecr: Ecr, place: RegistryPlace, route: Route, request: Req
     case 'manifest': {
       const { name, reference } = route
       if (method === 'GET' || method === 'HEAD') {
-        const manifest = await registry.getManifest(place, name, reference, { head: method === 'HEAD' })
+        const manifest = await registry.getManifest(place, name, reference, {
+          head: method === 'HEAD',
+          accept: acceptedMediaTypes(request.headers.get('accept')),
+        })
         return respond(
           200,
           { 'Docker-Content-Digest': manifest.digest, 'Content-Length': String(manifest.size) },
@@ -191,6 +194,14 @@ async function answer(ecr: Ecr, place: RegistryPlace, route: Route, request: Req
       )
     }
   }
+}
+
+/** The media types an `Accept` header lists (parameters and quality values dropped). */
+function acceptedMediaTypes(header: string | null): string[] {
+  return (header ?? '')
+    .split(',')
+    .map((type) => type.split(';')[0]!.trim().toLowerCase())
+    .filter((type) => type !== '')
 }
 
 /** The `n` and `last` of a listing's query (an `n` that is no number is refused by the engine). */

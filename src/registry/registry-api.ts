@@ -16,6 +16,7 @@ import { layerDownloadUrl } from '../operations/layers.js'
 import { referrer } from '../operations/referrers.js'
 import { registryHost } from '../partitions.js'
 import type { UploadRecord } from '../state/kinds.js'
+import { negotiateManifest } from './manifest-conversion.js'
 import { manifestUnknown, RegistryError, registryErrorOf, type RegistryStep } from './errors.js'
 
 /** The digests blobs are addressed by: what the engine can hash (sha256, sha512), lower-case hex. */
@@ -84,7 +85,7 @@ export function createRegistryApi(engine: RegistryEngine): RegistryApi {
       }
     },
 
-    getManifest(place, name, reference, { head = false } = {}) {
+    getManifest(place, name, reference, { head = false, accept = [] } = {}) {
       return onRepository(place, name, 'pull-manifest', 'BatchGetImage', (ctx) => {
         const imageId = imageIdOf(reference)
         const found = pullThroughImages(ctx, name, [imageId], place.accountId)
@@ -94,7 +95,10 @@ export function createRegistryApi(engine: RegistryEngine): RegistryApi {
         const refused = inaccessible(imageId, image)
         if (refused !== undefined) throw new RegistryError('DENIED', 403, refused.failureReason ?? 'Requested image is inaccessible')
         if (!head) recordPull(ctx, found, [image.digest])
-        return { digest: image.digest, mediaType: image.mediaType, manifest: image.manifest, size: utf8Length(image.manifest) }
+        // Only pulls by tag are converted: a digest names exact bytes.
+        const answer = imageId.imageTag === undefined ? image : negotiateManifest(image, accept)
+        const digest = answer === image ? image.digest : sha256Digest(answer.manifest)
+        return { digest, mediaType: answer.mediaType, manifest: answer.manifest, size: utf8Length(answer.manifest) }
       })
     },
 
