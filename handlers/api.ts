@@ -101,8 +101,17 @@ function callerOf({ accessKeyId, accountId, principalArn }: VerifiedCaller): Cal
  * The request body, refused with 413 when it is over {@link MAX_REQUEST_BYTES}: by its declared
  * Content-Length before any of it is read, else as soon as the bytes read pass the cap.
  */
-async function readBody(request: Request, operation: string | undefined): Promise<Uint8Array> {
-  if (Number(request.headers.get('content-length')) > MAX_REQUEST_BYTES) throw tooLarge(operation)
+function readBody(request: Request, operation: string | undefined): Promise<Uint8Array> {
+  return readBounded(request, MAX_REQUEST_BYTES, () => tooLarge(operation))
+}
+
+/**
+ * A request body read whole, up to `limit` bytes: a larger one is refused with `tooLarge()` by
+ * its declared Content-Length before any of it is read, else as soon as the bytes read pass the
+ * limit.
+ */
+export async function readBounded(request: Request, limit: number, tooLarge: () => Error): Promise<Uint8Array> {
+  if (Number(request.headers.get('content-length')) > limit) throw tooLarge()
   if (request.body === null) return new Uint8Array()
   const reader = request.body.getReader()
   const chunks: Uint8Array[] = []
@@ -111,11 +120,11 @@ async function readBody(request: Request, operation: string | undefined): Promis
     const { done, value } = await reader.read()
     if (done) break
     size += value.byteLength
-    if (size > MAX_REQUEST_BYTES) {
+    if (size > limit) {
       // Not awaited: a branch of a teed body (MSW hands handlers one) settles its cancel only
       // once every branch is cancelled, which may be never.
       void reader.cancel().catch(() => undefined)
-      throw tooLarge(operation)
+      throw tooLarge()
     }
     chunks.push(value)
   }

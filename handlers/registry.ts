@@ -3,7 +3,7 @@ import { EcrError } from '../src/errors.js'
 import type { Ecr, RegistryPlace } from '../src/glossary.js'
 import { ENDPOINT_DNS_SUFFIXES } from '../src/partitions.js'
 import { RegistryError } from '../src/registry/errors.js'
-import { MAX_REQUEST_BYTES } from './api.js'
+import { MAX_REQUEST_BYTES, readBounded } from './api.js'
 
 /**
  * How many bytes of an upload body are gathered before they are appended to the upload as one
@@ -88,7 +88,10 @@ async function answer(ecr: Ecr, place: RegistryPlace, route: Route, request: Req
     case 'manifest': {
       const { name, reference } = route
       if (method === 'GET' || method === 'HEAD') {
-        const manifest = await registry.getManifest(place, name, reference, { head: method === 'HEAD' })
+        const manifest = await registry.getManifest(place, name, reference, {
+          head: method === 'HEAD',
+          accept: acceptedMediaTypes(request.headers.get('accept')),
+        })
         return respond(
           200,
           { 'Docker-Content-Digest': manifest.digest, 'Content-Length': String(manifest.size) },
@@ -97,7 +100,8 @@ async function answer(ecr: Ecr, place: RegistryPlace, route: Route, request: Req
         )
       }
       if (method === 'PUT') {
-        const text = new TextDecoder().decode(await readBounded(request, MAX_REQUEST_BYTES))
+        const body = await readBounded(request, MAX_REQUEST_BYTES, () => new RegistryError('SIZE_INVALID', 413, `Request must be smaller than ${MAX_REQUEST_BYTES} bytes`))
+        const text = new TextDecoder().decode(body)
         const { digest, subject } = await registry.putManifest(place, name, reference, text, manifestMediaType(request.headers.get('content-type')))
         return respond(201, {
           Location: `/v2/${name}/manifests/${digest}`,
@@ -193,6 +197,14 @@ async function answer(ecr: Ecr, place: RegistryPlace, route: Route, request: Req
   }
 }
 
+/** The media types an `Accept` header lists (parameters and quality values dropped). */
+function acceptedMediaTypes(header: string | null): string[] {
+  return (header ?? '')
+    .split(',')
+    .map((type) => type.split(';')[0]!.trim().toLowerCase())
+    .filter((type) => type !== '')
+}
+
 /** The `n` and `last` of a listing's query (an `n` that is no number is refused by the engine). */
 function pageQuery(query: URLSearchParams): { n?: number; last?: string } {
   const n = query.get('n')
@@ -263,27 +275,6 @@ function contentRangeStart(header: string | null): number | undefined {
 function manifestMediaType(header: string | null): string | undefined {
   const type = (header ?? '').split(';')[0]!.trim().toLowerCase()
   return type === '' || type === 'application/json' || type === 'application/octet-stream' ? undefined : type
-}
-
-/** A body read whole up to `limit` bytes (a manifest); larger is refused before it is all read. */
-async function readBounded(request: Request, limit: number): Promise<Uint8Array> {
-  const tooLarge = () => new RegistryError('SIZE_INVALID', 413, `Request must be smaller than ${limit} bytes`)
-  if (Number(request.headers.get('content-length')) > limit) throw tooLarge()
-  if (request.body === null) return new Uint8Array()
-  const reader = request.body.getReader()
-  const chunks: Uint8Array[] = []
-  let size = 0
-  for (;;) {
-    const { done, value } = await reader.read()
-    if (done) break
-    size += value.byteLength
-    if (size > limit) {
-      void reader.cancel().catch(() => undefined)
-      throw tooLarge()
-    }
-    chunks.push(value)
-  }
-  return concatenate(chunks, size)
 }
 
 function uploadAccepted(name: string, uploadId: string, size: number, status = 202): Response {

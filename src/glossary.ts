@@ -325,8 +325,17 @@ export interface RegistryApi {
    * expired: DENIED (403).
    */
   authenticate(authorization: string | null, host: { accountId: string; region: string } | undefined, endpoint?: string): Promise<RegistryPlace>
-  /** A manifest by tag or digest (`head`: without recording a pull). */
-  getManifest(place: RegistryPlace, name: string, reference: string, options?: { head?: boolean }): Promise<RegistryManifest>
+  /**
+   * A manifest by tag or digest (`head`: without recording a pull). A pull by tag whose `accept`
+   * list excludes the stored media type gets the manifest converted between Docker schema 2 and
+   * OCI where ECR documents it does.
+   */
+  getManifest(
+    place: RegistryPlace,
+    name: string,
+    reference: string,
+    options?: { head?: boolean; accept?: readonly string[] },
+  ): Promise<RegistryManifest>
   /**
    * Pushes a manifest by tag or digest, as PutImage does; pushing what the repository holds
    * already succeeds. Answers its digest, and the digest of its `subject` if it names one.

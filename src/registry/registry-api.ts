@@ -16,6 +16,7 @@ import { layerDownloadUrl } from '../operations/layers.js'
 import { referrer } from '../operations/referrers.js'
 import { registryHost } from '../partitions.js'
 import type { UploadRecord } from '../state/kinds.js'
+import { negotiateManifest } from './manifest-conversion.js'
 import { manifestUnknown, RegistryError, registryErrorOf, type RegistryStep } from './errors.js'
 
 /** The digests blobs are addressed by: what the engine can hash (sha256, sha512), lower-case hex. */
@@ -84,7 +85,7 @@ export function createRegistryApi(engine: RegistryEngine): RegistryApi {
       }
     },
 
-    getManifest(place, name, reference, { head = false } = {}) {
+    getManifest(place, name, reference, { head = false, accept = [] } = {}) {
       return onRepository(place, name, 'pull-manifest', 'BatchGetImage', (ctx) => {
         const imageId = imageIdOf(reference)
         const found = pullThroughImages(ctx, name, [imageId], place.accountId)
@@ -94,7 +95,10 @@ export function createRegistryApi(engine: RegistryEngine): RegistryApi {
         const refused = inaccessible(imageId, image)
         if (refused !== undefined) throw new RegistryError('DENIED', 403, refused.failureReason ?? 'Requested image is inaccessible')
         if (!head) recordPull(ctx, found, [image.digest])
-        return { digest: image.digest, mediaType: image.mediaType, manifest: image.manifest, size: utf8Length(image.manifest) }
+        // Only pulls by tag are converted: a digest names exact bytes.
+        const answer = imageId.imageTag === undefined ? image : negotiateManifest(image, accept)
+        const digest = answer === image ? image.digest : sha256Digest(answer.manifest)
+        return { digest, mediaType: answer.mediaType, manifest: answer.manifest, size: utf8Length(answer.manifest) }
       })
     },
 
@@ -312,17 +316,24 @@ function invalidDigest(digest: string): RegistryError {
 
 /**
  * Whether a mount of `digest` from repository `from` can be answered with the blob: the target
- * holds it already, or blob mounting is ENABLED for the registry and an image of `from` (in the
- * same registry, which the caller may read) uses it (discoveries/registry-api.md).
+ * holds it already, or blob mounting is ENABLED for the registry, `from` is a repository of the
+ * same registry with the same encryption whose images use the blob, and the caller may download
+ * its layers (`ecr:GetDownloadUrlForLayer`, as ECR's user guide asks). Otherwise the client
+ * uploads, as the OCI specification says (discoveries/registry-api.md).
  */
 function mountable(ctx: OperationContext, place: RegistryPlace, found: FoundRepository, mount: { digest: string; from?: string }): boolean {
   if (found.contents.blobs.has(mount.digest)) return true
   const { from } = mount
   if (from === undefined || accountSetting(found.registry, 'BLOB_MOUNTING') !== 'ENABLED') return false
-  if (!found.registry.repositories.has(from)) return false
-  authorize(ctx, 'BatchGetImage', { registryId: place.accountId, repositoryName: from })
-  const source = found.registry.contentsOf(from)
-  return source.blobs.has(mount.digest) && source.blobUsage.has(mount.digest)
+  const source = found.registry.repositories.get(from)
+  if (source === undefined || !sameEncryption(source.encryption, found.record.encryption)) return false
+  authorize(ctx, 'GetDownloadUrlForLayer', { registryId: place.accountId, repositoryName: from })
+  const contents = found.registry.contentsOf(from)
+  return contents.blobs.has(mount.digest) && contents.blobUsage.has(mount.digest)
+}
+
+function sameEncryption(a: { encryptionType: string; kmsKey?: string }, b: { encryptionType: string; kmsKey?: string }): boolean {
+  return a.encryptionType === b.encryptionType && a.kmsKey === b.kmsKey
 }
 
 function findUpload({ registry, record, contents }: FoundRepository, uploadId: string): UploadRecord {

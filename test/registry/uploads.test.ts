@@ -113,4 +113,16 @@ describe('blob uploads through the registry API', () => {
     expect(mounted.headers.get('location')).toBe(`/v2/app/blobs/${digestOf(layer)}`)
     expect(new Uint8Array(await (await v2(`/v2/app/blobs/${digestOf(layer)}`)).arrayBuffer())).toEqual(layer)
   })
+
+  it('does not mount between repositories of different encryption, nor a blob no image of the source uses', async () => {
+    await ecr.call('PutAccountSetting', { name: 'BLOB_MOUNTING', value: 'ENABLED' })
+    await ecr.call('CreateRepository', { repositoryName: 'base' })
+    await ecr.call('CreateRepository', { repositoryName: 'secret', encryptionConfiguration: { encryptionType: 'KMS' } })
+    await ecr.call('CreateRepository', { repositoryName: 'app' })
+    const { layer } = await pushImage(v2, 'base', 'v1')
+    expect((await v2(`/v2/secret/blobs/uploads/?mount=${digestOf(layer)}&from=base`, { method: 'POST' })).status).toBe(202)
+    const loose = bytesOf(99, 4)
+    await v2(`/v2/base/blobs/uploads/?digest=${digestOf(loose)}`, { method: 'POST', body: loose })
+    expect((await v2(`/v2/app/blobs/uploads/?mount=${digestOf(loose)}&from=base`, { method: 'POST' })).status).toBe(202)
+  })
 })
