@@ -113,6 +113,28 @@ describe.skipIf(aws === undefined || skopeo === undefined)('skopeo and the AWS C
     expect(await tools.ok('inspect', '--raw', '--creds', creds, '--tls-verify=false', byDigest)).toBe(manifest)
   })
 
+  it('mounts a layer from another repository when the registry allows blob mounting', async () => {
+    // Debian's AWS CLI 2.9 predates PutAccountSetting.
+    await cli.server().ecr.dispatch('PutAccountSetting', { name: 'BLOB_MOUNTING', value: 'ENABLED' }, { region: REGION })
+    const first = await repositoryWithLogin('base')
+    const second = await repositoryWithLogin('derived')
+    const image = ociImage([layerOf(300_000, 7)])
+    const source = await tools.directory()
+    await writeOciLayout(source, image, 'v1')
+    await tools.ok('copy', '--dest-creds', first.creds, '--dest-tls-verify=false', `oci:${source}:v1`, `docker://${first.uri}:v1`)
+
+    // skopeo remembers where it pushed the layer and asks for a mount from there (its --debug log says how it went).
+    const copied = await tools.run(['--debug', 'copy', '--dest-creds', second.creds, '--dest-tls-verify=false', `oci:${source}:v1`, `docker://${second.uri}:v1`])
+    expect(copied.code, copied.stderr).toBe(0)
+    const layer = image.layers[0]!.digest
+    const host = new URL(cli.server().url).host
+    expect(copied.stderr).toContain(`POST http://${host}/v2/derived/blobs/uploads/?from=base&mount=${encodeURIComponent(layer)}`)
+    expect(copied.stderr).toContain('mount OK')
+    const pulled = await tools.directory()
+    await tools.ok('copy', '--src-creds', second.creds, '--src-tls-verify=false', `docker://${second.uri}:v1`, `oci:${pulled}:v1`)
+    expect((await readLayoutBlobs(pulled)).get(layer)?.equals(image.layers[0]!.bytes)).toBe(true)
+  })
+
   it('deletes with skopeo what describe-images then no longer lists', async () => {
     const { uri, creds } = await repositoryWithLogin('jobs')
     const image = ociImage([layerOf(512, 4)])
