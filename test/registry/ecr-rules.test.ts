@@ -49,3 +49,16 @@ describe('ECR’s rules apply to pushes through the registry API', () => {
     )
   })
 })
+
+describe('faults injected into an ECR action act on its registry API steps too', () => {
+  it('throttles manifest pulls (BatchGetImage) with TOOMANYREQUESTS, and nothing else', async () => {
+    await ecr.call('CreateRepository', { repositoryName: 'web' })
+    await pushImage(v2, 'web', 'v1')
+    const fault = ecr.faults.add({ operations: ['BatchGetImage'], error: { code: 'ThrottlingException' }, times: 1 })
+    const throttled = await v2('/v2/web/manifests/v1')
+    expect(throttled.status).toBe(429)
+    expect(await throttled.json()).toEqual({ errors: [{ code: 'TOOMANYREQUESTS', message: 'Rate exceeded' }] })
+    expect(fault.affected).toBe(1)
+    expect((await v2('/v2/web/manifests/v1')).status).toBe(200)
+  })
+})
