@@ -233,8 +233,9 @@ async function appendBody(ecr: Ecr, place: RegistryPlace, name: string, uploadId
   ).size
   if (request.body === null) return size
   const reader = request.body.getReader()
-  let pending: Uint8Array[] = []
-  let pendingSize = 0
+  // Bytes are copied once, into the part being filled; a full part is handed to the engine as it is.
+  let part = new Uint8Array(REGISTRY_PART_BYTES)
+  let filled = 0
   const flush = async (bytes: Uint8Array) => {
     size = (await ecr.registry.appendUpload(place, name, uploadId, bytes, size)).size
   }
@@ -242,17 +243,19 @@ async function appendBody(ecr: Ecr, place: RegistryPlace, name: string, uploadId
     for (;;) {
       const { done, value } = await reader.read()
       if (done) break
-      pending.push(value)
-      pendingSize += value.byteLength
-      while (pendingSize >= REGISTRY_PART_BYTES) {
-        const joined = concatenate(pending, pendingSize)
-        await flush(joined.subarray(0, REGISTRY_PART_BYTES))
-        const rest = joined.slice(REGISTRY_PART_BYTES)
-        pending = rest.byteLength === 0 ? [] : [rest]
-        pendingSize = rest.byteLength
+      for (let at = 0; at < value.byteLength; ) {
+        const taken = Math.min(value.byteLength - at, REGISTRY_PART_BYTES - filled)
+        part.set(value.subarray(at, at + taken), filled)
+        filled += taken
+        at += taken
+        if (filled === REGISTRY_PART_BYTES) {
+          await flush(part)
+          part = new Uint8Array(REGISTRY_PART_BYTES)
+          filled = 0
+        }
       }
     }
-    if (pendingSize > 0) await flush(concatenate(pending, pendingSize))
+    if (filled > 0) await flush(part.slice(0, filled))
   } catch (error) {
     // Not awaited: a branch of a teed body settles its cancel only once every branch is cancelled.
     void reader.cancel().catch(() => undefined)

@@ -144,6 +144,10 @@ export function createEcr(options: EcrOptions = {}): Ecr {
       return verifyPassword(password, { now: now(), sign: engine.sign })
     },
     registry: createRegistryApi({
+      async before(action) {
+        await ready
+        await faults.before(action)
+      },
       run: async (place, work, what) => {
         await ready
         return engine.run(place, work, what)

@@ -15,6 +15,7 @@ export type RegistryErrorCode =
   | 'RANGE_INVALID'
   | 'SIZE_INVALID'
   | 'TAG_INVALID'
+  | 'TOOMANYREQUESTS'
   | 'UNAUTHORIZED'
   | 'UNSUPPORTED'
 
@@ -78,6 +79,8 @@ export function registryErrorOf(error: unknown, step: RegistryStep): unknown {
       // ECR answers manifests it cannot classify with 405 UNSUPPORTED and this text.
       if (message.endsWith("'Invalid JSON syntax'")) return new RegistryError('UNSUPPORTED', 405, message)
       return step === 'push-manifest' ? new RegistryError('MANIFEST_INVALID', 400, message) : new RegistryError('UNSUPPORTED', 405, message)
+    case 'ThrottlingException':
+      return new RegistryError('TOOMANYREQUESTS', 429, message)
     case 'UploadNotFoundException':
       return new RegistryError('BLOB_UPLOAD_UNKNOWN', 404, message)
     default:

@@ -29,6 +29,8 @@ const TOKEN_EXPIRED = 'Your authorization token has expired. Reauthenticate and 
 
 /** What the registry API needs of the engine: its commit path, and its reading of authorization tokens. */
 export interface RegistryEngine {
+  /** The faults injected into `action` (`ecr.faults`): they act before the step, as before an API call. */
+  before(action: OperationName): Promise<void>
   run<T>(place: RegistryPlace, work: (ctx: OperationContext) => T | Promise<T>, what: string): Promise<T>
   /** What a password was issued for, if the engine signed it (expired or not). */
   readPassword(password: string): Promise<AuthorizationTokenClaims | undefined>
@@ -52,13 +54,16 @@ export function createRegistryApi(engine: RegistryEngine): RegistryApi {
   ): Promise<T> => {
     if (name !== undefined) checkName(name)
     return engine
-      .run(
-        place,
-        (ctx) => {
-          authorize(ctx, action, { registryId: place.accountId, ...(name !== undefined && { repositoryName: name }) })
-          return work(ctx)
-        },
-        `registry ${action}`,
+      .before(action)
+      .then(() =>
+        engine.run(
+          place,
+          (ctx) => {
+            authorize(ctx, action, { registryId: place.accountId, ...(name !== undefined && { repositoryName: name }) })
+            return work(ctx)
+          },
+          `registry ${action}`,
+        ),
       )
       .catch((error: unknown) => {
         throw registryErrorOf(error, step)
