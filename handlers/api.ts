@@ -22,6 +22,21 @@ export interface EcrHandlersOptions {
    * account. Off by default (any signature, or none, is accepted).
    */
   credentials?: readonly EcrCredentials[]
+  /**
+   * The registry address that repositoryUri and GetAuthorizationToken's proxyEndpoint name for
+   * API calls through a custom endpoint: `'aws'` (default) ECR's registry host
+   * (`<account>.dkr.ecr.<region>.amazonaws.com`), which MSW intercepts; `'endpoint'` the custom
+   * endpoint's own origin (e.g. `127.0.0.1:4566/<name>`, what the standalone server answers), for
+   * every account and region, where the registry API must then answer too (`registryOnAnyHost`).
+   * Calls to ECR's own API hosts always get ECR's registry host (decisions/registry-addresses.md).
+   */
+  registryAddresses?: 'aws' | 'endpoint'
+  /**
+   * Answer the registry API (`/v2/…`, docker, skopeo, crane) on any host, not only on ECR's
+   * registry hosts (`<account>.dkr.ecr.<region>.amazonaws.com`): the account and region then come
+   * from the token. The standalone server sets it.
+   */
+  registryOnAnyHost?: boolean
 }
 
 /**
@@ -36,7 +51,7 @@ export interface EcrHandlersOptions {
  */
 export async function handleApiRequest(ecr: Ecr, request: Request, options: EcrHandlersOptions = {}): Promise<Response | undefined> {
   const verify = options.credentials === undefined ? undefined : createRequestVerifier(options.credentials, ecr.accountId)
-  return answerApiRequest(ecr, request, verify)
+  return answerApiRequest(ecr, request, verify, options.registryAddresses)
 }
 
 /** {@link handleApiRequest} with its verifier made once (by `ecrHandlers`), not per request. */
@@ -44,6 +59,7 @@ export async function answerApiRequest(
   ecr: Ecr,
   request: Request,
   verify: RequestVerifier | undefined,
+  registryAddresses: EcrHandlersOptions['registryAddresses'] = 'aws',
 ): Promise<Response | undefined> {
   if (request.method !== 'POST') return undefined
   const url = new URL(request.url)
@@ -68,6 +84,7 @@ export async function answerApiRequest(
       region: hostRegion ?? caller?.region ?? regionOfSignature(request.headers.get('authorization')) ?? ecr.region,
       ...(caller !== undefined && { accountId: caller.accountId, caller: callerOf(caller) }),
       ...(hostRegion === undefined && { endpoint: url.origin }),
+      ...(hostRegion === undefined && registryAddresses === 'endpoint' && { registryEndpoint: url.origin }),
     })
     return awsJsonOutput(output)
   } catch (error) {
@@ -84,8 +101,17 @@ function callerOf({ accessKeyId, accountId, principalArn }: VerifiedCaller): Cal
  * The request body, refused with 413 when it is over {@link MAX_REQUEST_BYTES}: by its declared
  * Content-Length before any of it is read, else as soon as the bytes read pass the cap.
  */
-async function readBody(request: Request, operation: string | undefined): Promise<Uint8Array> {
-  if (Number(request.headers.get('content-length')) > MAX_REQUEST_BYTES) throw tooLarge(operation)
+function readBody(request: Request, operation: string | undefined): Promise<Uint8Array> {
+  return readBounded(request, MAX_REQUEST_BYTES, () => tooLarge(operation))
+}
+
+/**
+ * A request body read whole, up to `limit` bytes: a larger one is refused with `tooLarge()` by
+ * its declared Content-Length before any of it is read, else as soon as the bytes read pass the
+ * limit.
+ */
+export async function readBounded(request: Request, limit: number, tooLarge: () => Error): Promise<Uint8Array> {
+  if (Number(request.headers.get('content-length')) > limit) throw tooLarge()
   if (request.body === null) return new Uint8Array()
   const reader = request.body.getReader()
   const chunks: Uint8Array[] = []
@@ -94,11 +120,11 @@ async function readBody(request: Request, operation: string | undefined): Promis
     const { done, value } = await reader.read()
     if (done) break
     size += value.byteLength
-    if (size > MAX_REQUEST_BYTES) {
+    if (size > limit) {
       // Not awaited: a branch of a teed body (MSW hands handlers one) settles its cancel only
       // once every branch is cancelled, which may be never.
       void reader.cancel().catch(() => undefined)
-      throw tooLarge(operation)
+      throw tooLarge()
     }
     chunks.push(value)
   }

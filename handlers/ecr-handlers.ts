@@ -2,14 +2,18 @@ import { http, type RequestHandler } from 'msw'
 import type { Ecr } from '../src/glossary.js'
 import { answerApiRequest, type EcrHandlersOptions } from './api.js'
 import { handleDownloadRequest } from './downloads.js'
+import { handleRegistryRequest } from './registry.js'
 import { createRequestVerifier } from './sigv4.js'
 
 /**
  * MSW request handlers that answer the ECR API (AWS JSON 1.1) on every ECR endpoint host of
  * every partition, and on any host when `X-Amz-Target` names ECR (custom endpoints), plus the
- * layer download URLs the engine hands out. Requests that are not for ECR pass through.
+ * layer download URLs the engine hands out, and the registry API (`/v2/…`) on ECR's registry
+ * hosts (on any host with `registryOnAnyHost`). Requests that are not for ECR pass through.
  * With `credentials`, API requests must carry a valid SigV4 signature by one of those keys and
  * act as the key's account (download URLs carry the engine's own signature and stay as they are).
+ * With `registryAddresses: 'endpoint'`, calls through a custom endpoint are told that the
+ * registry is at that endpoint (repositoryUri `127.0.0.1:4566/<name>`), not at ECR's registry host.
  *
  * @example
  * import { setupServer } from 'msw/node'
@@ -22,8 +26,10 @@ import { createRequestVerifier } from './sigv4.js'
  */
 export function ecrHandlers(ecr: Ecr, options: EcrHandlersOptions = {}): RequestHandler[] {
   const verify = options.credentials === undefined ? undefined : createRequestVerifier(options.credentials, ecr.accountId)
+  const registry = { anyHost: options.registryOnAnyHost ?? false }
   return [
-    http.post('*', ({ request }) => answerApiRequest(ecr, request, verify)),
+    http.all('*', ({ request }) => handleRegistryRequest(ecr, request, registry)),
+    http.post('*', ({ request }) => answerApiRequest(ecr, request, verify, options.registryAddresses)),
     http.get('*', ({ request }) => handleDownloadRequest(ecr, request)),
     http.head('*', ({ request }) => handleDownloadRequest(ecr, request)),
   ]

@@ -9,10 +9,11 @@ import { createFaults } from './faults.js'
 import type { CallContext, Ecr, EcrOptions, OperationName } from './glossary.js'
 import { resolveLimits } from './limits.js'
 import { inputSchemas } from './model/shapes.generated.js'
-import { verifyPassword } from './operations/auth.js'
+import { readPassword, verifyPassword } from './operations/auth.js'
 import { openLayerDownload } from './operations/layers.js'
 import type { Implementation } from './operations/operation.js'
 import { operations } from './operations/table.js'
+import { createRegistryApi } from './registry/registry-api.js'
 import { defaultScanFindings } from './scan-findings.js'
 import { seedRegistry } from './seed-registry.js'
 import { createSeeder } from './seed.js'
@@ -142,6 +143,21 @@ export function createEcr(options: EcrOptions = {}): Ecr {
       await ready
       return verifyPassword(password, { now: now(), sign: engine.sign })
     },
+    registry: createRegistryApi({
+      async before(action) {
+        await ready
+        await faults.before(action)
+      },
+      run: async (place, work, what) => {
+        await ready
+        return engine.run(place, work, what)
+      },
+      async readPassword(password) {
+        await ready
+        return readPassword(password, { sign: engine.sign })
+      },
+      now,
+    }),
   }
   const ready: Promise<void> = (async () => {
     const hadState = await engine.loaded
@@ -153,12 +169,13 @@ export function createEcr(options: EcrOptions = {}): Ecr {
   return ecr
 }
 
-/** The account, region, endpoint and caller a call names (the engine's defaults fill in the rest). */
-function placeOf({ accountId, region, endpoint, caller }: CallContext) {
+/** The account, region, endpoints and caller a call names (the engine's defaults fill in the rest). */
+function placeOf({ accountId, region, endpoint, registryEndpoint, caller }: CallContext) {
   return {
     ...(accountId !== undefined && { accountId }),
     ...(region !== undefined && { region }),
     ...(endpoint !== undefined && { endpoint }),
+    ...(registryEndpoint !== undefined && { registryEndpoint }),
     ...(caller !== undefined && { caller }),
   }
 }

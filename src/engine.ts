@@ -4,6 +4,7 @@ import { bytesToHex, randomBytes } from '@noble/hashes/utils.js'
 import { catchUp } from './clock-effects.js'
 import { collectGarbage } from './domain/blobs.js'
 import { EcrError } from './errors.js'
+import { RegistryError } from './registry/errors.js'
 import { StorageError } from './storage/storage-error.js'
 import type { createEmitter } from './events.js'
 import type { CallContext } from './glossary.js'
@@ -28,7 +29,7 @@ export interface EngineOptions {
 }
 
 /** Where a call acts and who makes it: a {@link CallContext} with the engine's defaults filled in. */
-type Place = Required<Pick<CallContext, 'accountId' | 'region'>> & Pick<CallContext, 'endpoint' | 'caller'>
+type Place = Required<Pick<CallContext, 'accountId' | 'region'>> & Pick<CallContext, 'endpoint' | 'registryEndpoint' | 'caller'>
 
 /**
  * The engine's state and the one path every change to it takes (decisions/commit-path.md):
@@ -93,7 +94,8 @@ export class Engine {
       }
     })
     return ran.catch((error: unknown) => {
-      if (error instanceof EcrError) throw error
+      // Registry API errors are answers too (src/registry/errors.ts), not failures of the engine.
+      if (error instanceof EcrError || error instanceof RegistryError) throw error
       if (error instanceof StorageError) {
         this.options.reportStorageError(error)
         throw new EcrError('ServerException', error.message)
@@ -153,6 +155,7 @@ export class Engine {
       settings: this.options.settings,
       tokens: this.tokens,
       endpoint: place.endpoint,
+      registryEndpoint: place.registryEndpoint,
       caller: place.caller,
       readChunk: this.readChunk,
       sign: this.sign,

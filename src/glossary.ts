@@ -161,6 +161,12 @@ export interface CallContext {
   region?: string
   /** Origin of the custom endpoint the request was sent to, used for layer download URLs. */
   endpoint?: string
+  /**
+   * Origin at which the registry API (`/v2/`) answers for this call, when that is not ECR's
+   * registry host (e.g. `http://127.0.0.1:4566`, the standalone server): repositoryUri and
+   * GetAuthorizationToken's proxyEndpoint then name it (decisions/registry-addresses.md).
+   */
+  registryEndpoint?: string
   /** The caller, when the request's signature was checked (`ecrHandlers(ecr, { credentials })`). */
   caller?: Caller
 }
@@ -256,6 +262,116 @@ export interface AuthorizationTokenClaims {
   expiresAt: Date
 }
 
+/**
+ * Where a registry API (`/v2/`) request acts, once its token checked out: the registry (the
+ * account and region of the host, or of the token on another host), the token's account as the
+ * caller when it is another account's, and the origin the request came through (download URLs
+ * point there).
+ */
+export interface RegistryPlace {
+  accountId: string
+  region: string
+  endpoint?: string
+  caller?: Caller
+}
+
+/** A manifest as the registry API serves it. */
+export interface RegistryManifest {
+  digest: string
+  mediaType: string
+  /** The manifest text, byte for byte as pushed. */
+  manifest: string
+  /** Its size in bytes (UTF-8). */
+  size: number
+}
+
+/** A page of a repository's tags, in lexical order; `last` is the page's last tag when more follow. */
+export interface RegistryTagPage {
+  name: string
+  tags: string[]
+  last?: string
+}
+
+/** An OCI descriptor of a manifest (the referrers API lists them). */
+export interface RegistryDescriptor {
+  mediaType: string
+  digest: string
+  size: number
+  artifactType?: string
+  annotations?: Record<string, string>
+}
+
+/** A blob a repository holds: its size, and the presigned URL its bytes are served from (ECR redirects GETs there). */
+export interface RegistryBlob {
+  digest: string
+  size: number
+  downloadUrl: string
+}
+
+/**
+ * The Docker Registry HTTP API v2 / OCI distribution API as a view of the engine: each method is
+ * one protocol step, runs on the commit path like an API call, shares the blob and manifest store
+ * with the ECR API, and fails with a `RegistryError` (OCI code, HTTP status, ECR's message).
+ *
+ * @example
+ * const place = await ecr.registry.authenticate(`Basic ${authorizationToken}`, { accountId, region })
+ * const { manifest, mediaType } = await ecr.registry.getManifest(place, 'web', 'latest')
+ */
+export interface RegistryApi {
+  /**
+   * Checks an `Authorization` header (`Basic base64(AWS:<password>)`, the token of
+   * GetAuthorizationToken) for a registry host (`host`, or the token's own registry when the
+   * request came to another host). Missing or unknown: UNAUTHORIZED (401, with ECR's challenge);
+   * expired: DENIED (403).
+   */
+  authenticate(authorization: string | null, host: { accountId: string; region: string } | undefined, endpoint?: string): Promise<RegistryPlace>
+  /**
+   * A manifest by tag or digest (`head`: without recording a pull). A pull by tag whose `accept`
+   * list excludes the stored media type gets the manifest converted between Docker schema 2 and
+   * OCI where ECR documents it does.
+   */
+  getManifest(
+    place: RegistryPlace,
+    name: string,
+    reference: string,
+    options?: { head?: boolean; accept?: readonly string[] },
+  ): Promise<RegistryManifest>
+  /**
+   * Pushes a manifest by tag or digest, as PutImage does; pushing what the repository holds
+   * already succeeds. Answers its digest, and the digest of its `subject` if it names one.
+   */
+  putManifest(
+    place: RegistryPlace,
+    name: string,
+    reference: string,
+    manifest: string,
+    mediaType: string | undefined,
+  ): Promise<{ digest: string; subject?: string }>
+  /** Deletes a manifest by digest (ECR refuses deletes by tag). */
+  deleteManifest(place: RegistryPlace, name: string, reference: string): Promise<void>
+  /** A page of the repository's tags: at most `n` (at most 1,000, the default), after `last`. */
+  listTags(place: RegistryPlace, name: string, page?: { n?: number; last?: string }): Promise<RegistryTagPage>
+  /** A page of the registry's repository names (`/v2/_catalog`): at most `n` (at most 1,000, the default), after `last`. */
+  listRepositories(place: RegistryPlace, page?: { n?: number; last?: string }): Promise<{ repositories: string[]; last?: string }>
+  /** The manifests whose `subject` is `digest`, of `artifactType` if given. */
+  listReferrers(place: RegistryPlace, name: string, digest: string, artifactType?: string): Promise<RegistryDescriptor[]>
+  /** A blob the repository holds (fetched through a pull through cache rule if it names the repository). */
+  getBlob(place: RegistryPlace, name: string, digest: string): Promise<RegistryBlob>
+  /**
+   * Starts an upload, or mounts `mount.digest` from repository `mount.from` when blob mounting is
+   * ENABLED and that repository's images use the blob (or the repository holds it already).
+   */
+  startUpload(place: RegistryPlace, name: string, mount?: { digest: string; from?: string }): Promise<{ uploadId: string } | { mounted: string }>
+  /** Appends bytes to an upload (one stored part); `start`, if given, must be the upload's size (else 416). */
+  appendUpload(place: RegistryPlace, name: string, uploadId: string, bytes: Uint8Array, start?: number): Promise<{ size: number }>
+  /** How many bytes an upload has received. */
+  uploadStatus(place: RegistryPlace, name: string, uploadId: string): Promise<{ size: number }>
+  /** Completes an upload whose bytes have `digest`: the repository holds the blob. */
+  finishUpload(place: RegistryPlace, name: string, uploadId: string, digest: string): Promise<{ digest: string; size: number }>
+  /** Abandons an upload and its bytes. */
+  cancelUpload(place: RegistryPlace, name: string, uploadId: string): Promise<void>
+}
+
 /** The ECR engine: all state for every account and region, and the operations on it. */
 export interface Ecr {
   readonly accountId: string
@@ -341,6 +457,8 @@ export interface Ecr {
    * did not issue it or it has expired by the engine's clock.
    */
   verifyAuthorizationToken(password: string): Promise<AuthorizationTokenClaims | undefined>
+  /** The registry API (`/v2/`, what docker, skopeo and crane speak) over the same state. */
+  readonly registry: RegistryApi
 }
 
 /** Where `ecr.applyLifecyclePolicies` acts. */

@@ -35,3 +35,19 @@ export function repositoryArn(accountId: string, region: string, name: string): 
 export function registryHost(accountId: string, region: string): string {
   return `${accountId}.dkr.ecr.${region}.${partitionOf(region).dnsSuffix}`
 }
+
+/**
+ * Where clients reach a registry: the `host[:port]` repository URIs start with, and the
+ * `proxyEndpoint` GetAuthorizationToken names. ECR's registry host over HTTPS, unless the call
+ * came through a registry endpoint of its own (the standalone server's address), which is then
+ * the registry's address for every account and region (decisions/registry-addresses.md).
+ */
+export function registryAddress(
+  accountId: string,
+  region: string,
+  registryEndpoint: string | undefined,
+): { host: string; proxyEndpoint: string } {
+  if (registryEndpoint !== undefined) return { host: new URL(registryEndpoint).host, proxyEndpoint: registryEndpoint }
+  const host = registryHost(accountId, region)
+  return { host, proxyEndpoint: `https://${host}` }
+}

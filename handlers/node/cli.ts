@@ -17,6 +17,14 @@ Options:
   --allow-host <name>  on a loopback interface, answer requests for this host name too (repeat
                        for several); by default only loopback names and ECR's own host names are
                        answered, so that web pages cannot reach the server through DNS rebinding
+  --registry-addresses <endpoint|aws>
+                       the registry address that repositoryUri and GetAuthorizationToken's
+                       proxyEndpoint name: 'endpoint' (default) this server's address as the
+                       client named it (127.0.0.1:4566/<name>, http://127.0.0.1:4566), which
+                       docker, skopeo and crane reach without TLS on loopback; 'aws' ECR's host
+                       (<account>.dkr.ecr.<region>.amazonaws.com/<name>), for code that reads
+                       the account and region out of a URI (clients then need that name to
+                       lead to this server); the registry API answers on every name either way
   --account-id <id>    account that owns what requests create (default 123456789012)
   --region <region>    region for requests that do not sign one (default us-east-1)
   --credentials <file> verify SigV4 signatures: only the keys in this JSON file are accepted,
@@ -33,7 +41,13 @@ Without --credentials or --access-key-id, any credentials (or none) are accepted
 Exit status: 0 after SIGINT or SIGTERM, 1 when the server cannot start or an option is invalid.
 `
 
-const DEFAULTS = { port: '4566', host: '127.0.0.1', 'account-id': '123456789012', region: 'us-east-1' }
+const DEFAULTS = {
+  port: '4566',
+  host: '127.0.0.1',
+  'registry-addresses': 'endpoint',
+  'account-id': '123456789012',
+  region: 'us-east-1',
+}
 
 type Options = typeof DEFAULTS & {
   help: boolean
@@ -52,6 +66,7 @@ function parseOptions(args: string[]): Options {
       port: { type: 'string' },
       host: { type: 'string' },
       'allow-host': { type: 'string', multiple: true },
+      'registry-addresses': { type: 'string' },
       'account-id': { type: 'string' },
       region: { type: 'string' },
       credentials: { type: 'string' },
@@ -63,6 +78,9 @@ function parseOptions(args: string[]): Options {
   const options = { ...DEFAULTS, ...values }
   if (!/^\d{1,5}$/.test(options.port) || Number(options.port) > 65535) {
     throw new Error(`--port must be a number from 0 to 65535, got '${options.port}'.`)
+  }
+  if (options['registry-addresses'] !== 'endpoint' && options['registry-addresses'] !== 'aws') {
+    throw new Error(`--registry-addresses must be 'endpoint' or 'aws', got '${options['registry-addresses']}'.`)
   }
   if (!/^\d{12}$/.test(options['account-id'])) {
     throw new Error(`--account-id must be 12 digits, got '${options['account-id']}'.`)
@@ -107,6 +125,7 @@ async function main(): Promise<void> {
     server = await createEcrServer({
       port: Number(options.port),
       host: options.host,
+      registryAddresses: options['registry-addresses'] as 'endpoint' | 'aws',
       accountId: options['account-id'],
       region: options.region,
       ...(options.data !== undefined && { dataDir: options.data }),

@@ -27,6 +27,15 @@ export interface EcrServerOptions extends EcrOptions {
    * account (default: off, any credentials work).
    */
   credentials?: readonly EcrCredentials[]
+  /**
+   * The registry address repositoryUri and GetAuthorizationToken's proxyEndpoint name, for API
+   * calls to the server's own address: `'endpoint'` (default) that address, as the client named
+   * it (`127.0.0.1:4566/<name>`, `http://127.0.0.1:4566`), which docker, skopeo and crane reach
+   * as they are told; `'aws'` ECR's registry host (`<account>.dkr.ecr.<region>.amazonaws.com`),
+   * for code that reads the account and region out of a URI, and which clients then reach only
+   * through a name mapped to this machine. The registry API answers on every name either way.
+   */
+  registryAddresses?: 'endpoint' | 'aws'
 }
 
 /** State kept in a directory (`fileSystemStorage`): a storage adapter that holds the directory's lock until closed. */

@@ -40,6 +40,7 @@ export async function createEcrServer(options: EcrServerOptions = {}): Promise<E
     allowedHosts = [],
     shutdownGraceMs = DEFAULT_SHUTDOWN_GRACE_MS,
     credentials,
+    registryAddresses = 'endpoint',
     ...engineOptions
   } = options
   if (dataDir !== undefined && (givenEcr !== undefined || engineOptions.storage !== undefined)) {
@@ -52,7 +53,8 @@ export async function createEcrServer(options: EcrServerOptions = {}): Promise<E
     ecr = givenEcr ?? createEcr({ ...engineOptions, ...(storage !== undefined && { storage }) })
     // A directory that cannot be loaded stops the server from starting (and is left as it was).
     if (storage !== undefined) await ecr.ready
-    const handlers = ecrHandlers(ecr, credentials === undefined ? {} : { credentials })
+    // The server is the registry on every name it is reached by (decisions/registry-addresses.md).
+    const handlers = ecrHandlers(ecr, { registryOnAnyHost: true, registryAddresses, ...(credentials !== undefined && { credentials }) })
     const hostAllowed = isLoopback(host) ? loopbackHostPolicy(allowedHosts) : () => true
     server = createServer((incoming, outgoing) => void respond(handlers, hostAllowed, incoming, outgoing))
     await listen(server, port, host)
@@ -132,7 +134,7 @@ async function respond(
       })
       return
     }
-    const request = await toFetchRequest(incoming, url)
+    const request = await toFetchRequest(incoming, outgoing, url)
     const response = (await getResponse(handlers, request)) ?? notFound(request)
     await writeResponse(response, incoming.method === 'HEAD', outgoing)
   } catch (error) {
@@ -160,13 +162,17 @@ function requestUrl(incoming: IncomingMessage): URL | undefined {
   }
 }
 
-async function toFetchRequest(incoming: IncomingMessage, url: URL): Promise<Request> {
+async function toFetchRequest(incoming: IncomingMessage, outgoing: ServerResponse, url: URL): Promise<Request> {
   const method = incoming.method ?? 'GET'
   const headers = new Headers()
   for (let i = 0; i + 1 < incoming.rawHeaders.length; i += 2) {
     headers.append(incoming.rawHeaders[i]!, incoming.rawHeaders[i + 1]!)
   }
   if (method === 'GET' || method === 'HEAD') return new Request(url, { method, headers })
+  // Registry uploads can be gigabytes: their bytes go to the handlers as they arrive.
+  if (url.pathname.startsWith('/v2/')) {
+    return new StreamedRequest(url, { method, headers, body: streamedBody(incoming, outgoing), duplex: 'half' } as RequestInit)
+  }
   // The chunks as they came: the handlers join them once.
   const chunks = await readCapped(incoming, MAX_REQUEST_BYTES)
   const body = new ReadableStream<Uint8Array>({
@@ -176,6 +182,54 @@ async function toFetchRequest(incoming: IncomingMessage, url: URL): Promise<Requ
     },
   })
   return new Request(url, { method, headers, body, duplex: 'half' } as RequestInit)
+}
+
+/**
+ * A request whose body streams. MSW clones each request it handles, to keep a copy to log; a
+ * clone tees the body, and the branch nobody reads would keep every byte of an upload. So a
+ * clone of this request carries everything but the body.
+ */
+class StreamedRequest extends Request {
+  override clone(): Request {
+    return new Request(this.url, { method: this.method, headers: this.headers, signal: this.signal })
+  }
+}
+
+/**
+ * The request body as a web stream that reads from the socket only as fast as the handler reads
+ * it (one chunk waits at most, so memory stays a small multiple of a chunk). A client that goes
+ * away mid-body errors the stream. What the handler leaves unread, because it cancels the stream
+ * or answers without reading it all, is read and dropped, which keeps the connection usable.
+ */
+function streamedBody(incoming: IncomingMessage, outgoing: ServerResponse): ReadableStream<Uint8Array> {
+  let reading = true
+  let onData: (chunk: Buffer) => void
+  const drop = () => {
+    if (!reading) return
+    reading = false
+    incoming.off('data', onData)
+    incoming.resume()
+  }
+  outgoing.once('close', drop)
+  return new ReadableStream<Uint8Array>(
+    {
+      start(controller) {
+        onData = (chunk) => {
+          controller.enqueue(new Uint8Array(chunk.buffer, chunk.byteOffset, chunk.byteLength))
+          if ((controller.desiredSize ?? 0) <= 0) incoming.pause()
+        }
+        incoming.on('data', onData)
+        incoming.once('end', () => reading && controller.close())
+        incoming.on('error', (error) => reading && controller.error(error))
+        incoming.pause()
+      },
+      pull() {
+        incoming.resume()
+      },
+      cancel: drop,
+    },
+    { highWaterMark: 1 },
+  )
 }
 
 /**

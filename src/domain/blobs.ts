@@ -84,6 +84,23 @@ export function finishUpload(ctx: OperationContext, { contents }: FoundRepositor
   contents.uploads.delete(ctx.tx, upload.id)
 }
 
+/** Abandons an upload: its record goes, and the chunks of its parts with it. */
+export function cancelUpload(ctx: OperationContext, { contents }: FoundRepository, upload: UploadRecord): void {
+  for (const [part] of upload.partSizes.entries()) ctx.tx.dropChunk(uploadChunkId(upload.id, part))
+  contents.uploads.delete(ctx.tx, upload.id)
+}
+
+/**
+ * Lets a repository hold a blob the engine stores already (a cross-repository mount): no byte is
+ * copied, the content is shared by digest. Unused until an image references it, as after an upload.
+ */
+export function mountBlob(ctx: OperationContext, { contents }: FoundRepository, digest: string): void {
+  const content = ctx.state.content.get(digest)
+  if (content === undefined || contents.blobs.has(digest)) return
+  const used = contents.blobUsage.has(digest)
+  contents.blobs.set(ctx.tx, digest, { digest, size: content.size, createdAt: ctx.now, ...(!used && { unusedSince: ctx.now }) })
+}
+
 /** Blobs an image now references are in use: they are not collected. */
 export function useBlobs(ctx: OperationContext, { contents }: FoundRepository, references: Iterable<{ digest: string }>): void {
   for (const { digest } of references) {

@@ -1,6 +1,6 @@
 import { base64url, fromBase64url } from '../encoding.js'
 import type { AuthorizationTokenClaims } from '../glossary.js'
-import { registryHost } from '../partitions.js'
+import { registryAddress } from '../partitions.js'
 import type { OperationContext } from './context.js'
 import type { Implementations } from './operation.js'
 
@@ -17,7 +17,7 @@ export const authOperations = {
       authorizationData: (input.registryIds ?? [ctx.accountId]).map((registryId) => ({
         authorizationToken,
         expiresAt: new Date(expiresAt),
-        proxyEndpoint: `https://${registryHost(registryId, ctx.region)}`,
+        proxyEndpoint: registryAddress(registryId, ctx.region, ctx.registryEndpoint).proxyEndpoint,
       })),
     }
   },
@@ -38,6 +38,12 @@ export function verifyPassword(
   text: string,
   engine: { now: number; sign: (text: string) => string },
 ): AuthorizationTokenClaims | undefined {
+  const claims = readPassword(text, engine)
+  return claims === undefined || engine.now >= claims.expiresAt.getTime() ? undefined : claims
+}
+
+/** What a password from {@link password} was issued for, if this engine's key signed it, expired or not. */
+export function readPassword(text: string, engine: { sign: (text: string) => string }): AuthorizationTokenClaims | undefined {
   const [payload = '', signature, extra] = text.split('.')
   if (signature === undefined || extra !== undefined || engine.sign(payload) !== signature) return undefined
   let claims: unknown
@@ -48,6 +54,5 @@ export function verifyPassword(
   }
   const { accountId, region, expiresAt } = (typeof claims === 'object' && claims !== null ? claims : {}) as Record<string, unknown>
   if (typeof accountId !== 'string' || typeof region !== 'string' || typeof expiresAt !== 'number') return undefined
-  if (engine.now >= expiresAt) return undefined
   return { accountId, region, expiresAt: new Date(expiresAt) }
 }

@@ -54,6 +54,8 @@ export interface OperationContext {
   readonly tokens: PageTokens
   /** Origin of the custom endpoint the request came through (e.g. `http://127.0.0.1:4566`), if any. */
   readonly endpoint: string | undefined
+  /** Origin the registry API answers at for this call when it is not ECR's registry host (the standalone server's), if any. */
+  readonly registryEndpoint: string | undefined
   /** The caller whose signature was checked, when signatures are checked. */
   readonly caller: Caller | undefined
   readonly readChunk: ReadChunk

@@ -12,7 +12,7 @@ import { partitionOf } from '../partitions.js'
 import type { EngineState } from '../state/engine-state.js'
 import type { UploadRecord } from '../state/kinds.js'
 import type { RegistryState } from '../state/registry-state.js'
-import type { ReadChunk } from './context.js'
+import type { OperationContext, ReadChunk } from './context.js'
 import type { Implementations } from './operation.js'
 
 /** The part size InitiateLayerUpload recommends (real ECR says 10 MiB). */
@@ -121,23 +121,32 @@ export const layerOperations = {
       )
     }
     refuseArchivedLayer(found, input.layerDigest)
-    const path = downloadPath(registry, record.name, input.layerDigest)
-    const date = formatAmzDate(ctx.now)
-    const expires = String(DOWNLOAD_URL_SECONDS)
-    // The parameters of ECR's presigned S3 URLs, in their order (discoveries/ecr-behaviour.md §17),
-    // under an access key of the engine's own.
-    const credential = `${bucketAccessKey(ctx.sign)}/${date.slice(0, 8)}/${registry.region}/s3/aws4_request`
-    const query = new URLSearchParams({
-      'X-Amz-Algorithm': 'AWS4-HMAC-SHA256',
-      'X-Amz-Date': date,
-      'X-Amz-SignedHeaders': 'host',
-      'X-Amz-Expires': expires,
-      'X-Amz-Credential': credential,
-      'X-Amz-Signature': ctx.sign(signedText(path, date, expires, credential)),
-    })
-    return { downloadUrl: `${ctx.endpoint ?? layerBucket(registry.region)}${path}?${query}`, layerDigest: input.layerDigest }
+    return { downloadUrl: layerDownloadUrl(ctx, registry, record.name, input.layerDigest), layerDigest: input.layerDigest }
   },
 } satisfies Implementations
+
+/**
+ * A presigned download URL for a blob a repository holds, valid for an hour, served by
+ * {@link openLayerDownload}: on the custom endpoint the request came through, else on the host of
+ * ECR's regional layer bucket.
+ */
+export function layerDownloadUrl(ctx: OperationContext, registry: RegistryState, repositoryName: string, digest: string): string {
+  const path = downloadPath(registry, repositoryName, digest)
+  const date = formatAmzDate(ctx.now)
+  const expires = String(DOWNLOAD_URL_SECONDS)
+  // The parameters of ECR's presigned S3 URLs, in their order (discoveries/ecr-behaviour.md §17),
+  // under an access key of the engine's own.
+  const credential = `${bucketAccessKey(ctx.sign)}/${date.slice(0, 8)}/${registry.region}/s3/aws4_request`
+  const query = new URLSearchParams({
+    'X-Amz-Algorithm': 'AWS4-HMAC-SHA256',
+    'X-Amz-Date': date,
+    'X-Amz-SignedHeaders': 'host',
+    'X-Amz-Expires': expires,
+    'X-Amz-Credential': credential,
+    'X-Amz-Signature': ctx.sign(signedText(path, date, expires, credential)),
+  })
+  return `${ctx.endpoint ?? layerBucket(registry.region)}${path}?${query}`
+}
 
 const DOWNLOAD_PATH = /^\/layers\/(\d{12})\/([a-z0-9-]+)\/([^/]+)\/([^/]+)$/
 

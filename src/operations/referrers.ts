@@ -45,7 +45,7 @@ export const referrerOperations = {
  * descriptors count), its artifact type (the manifest's `artifactType`, else its config's media
  * type, as the OCI referrers API reports it), its annotations and its storage status.
  */
-function referrer(image: ImageRecord): ImageReferrer {
+export function referrer(image: ImageRecord): ImageReferrer {
   const annotations = annotationsOf(image.manifest)
   return {
     digest: image.digest,

@@ -2,7 +2,7 @@ import type { ImageTagMutability, Repository } from '@aws-sdk/client-ecr'
 import { createRepository, deleteRepository, findRepository } from '../domain/repositories.js'
 import { invalidParameter } from '../errors.js'
 import { DEFAULT_PAGE_SIZE, position, takePage } from '../pagination.js'
-import { partitionOf, registryHost, repositoryArn } from '../partitions.js'
+import { partitionOf, registryAddress, repositoryArn } from '../partitions.js'
 import type { RepositoryRecord } from '../state/kinds.js'
 import type { RegistryState } from '../state/registry-state.js'
 import type { OperationContext } from './context.js'
@@ -32,7 +32,7 @@ export const repositoryOperations = {
       },
       input.registryId,
     )
-    return { repository: repositoryOutput(registry, record) }
+    return { repository: repositoryOutput(ctx, registry, record) }
   },
 
   DescribeRepositories(input, ctx) {
@@ -43,7 +43,7 @@ export const repositoryOperations = {
       }
       const names = [...new Set(input.repositoryNames)]
       return {
-        repositories: names.map((name) => repositoryOutput(registry, findRepository(ctx, name, input.registryId).record)),
+        repositories: names.map((name) => repositoryOutput(ctx, registry, findRepository(ctx, name, input.registryId).record)),
       }
     }
     const listing = `DescribeRepositories\u0000${registry.accountId}\u0000${ctx.region}`
@@ -51,7 +51,7 @@ export const repositoryOperations = {
     const page = takePage(
       (function* () {
         for (const { seq, id } of registry.repositoryOrder.after(after)) {
-          yield { item: repositoryOutput(registry, registry.repositories.get(id)!), cursor: { seq, id } }
+          yield { item: repositoryOutput(ctx, registry, registry.repositories.get(id)!), cursor: { seq, id } }
         }
       })(),
       input.maxResults ?? DEFAULT_PAGE_SIZE,
@@ -64,7 +64,7 @@ export const repositoryOperations = {
   DeleteRepository(input, ctx) {
     const found = findRepository(ctx, input.repositoryName, input.registryId)
     deleteRepository(ctx, found, input.force === true)
-    return { repository: repositoryOutput(found.registry, found.record) }
+    return { repository: repositoryOutput(ctx, found.registry, found.record) }
   },
 
   PutImageTagMutability(input, ctx) {
@@ -96,13 +96,13 @@ export const repositoryOperations = {
   },
 } satisfies Implementations
 
-/** The Repository structure ECR returns for a repository record. */
-export function repositoryOutput(registry: RegistryState, record: RepositoryRecord): Repository {
+/** The Repository structure ECR returns for a repository record, its URI on the registry address the call's client reaches. */
+export function repositoryOutput(ctx: OperationContext, registry: RegistryState, record: RepositoryRecord): Repository {
   return {
     repositoryArn: repositoryArn(registry.accountId, registry.region, record.name),
     registryId: registry.accountId,
     repositoryName: record.name,
-    repositoryUri: `${registryHost(registry.accountId, registry.region)}/${record.name}`,
+    repositoryUri: `${registryAddress(registry.accountId, registry.region, ctx.registryEndpoint).host}/${record.name}`,
     createdAt: new Date(record.createdAt),
     imageTagMutability: record.imageTagMutability,
     ...(record.imageTagMutabilityExclusionFilters && {

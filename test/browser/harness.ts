@@ -33,5 +33,8 @@ export function useFakeEcr(options: EcrOptions = {}) {
   afterEach(() => ecr.reset())
   afterAll(() => worker.stop())
   const client = (config: ECRClientConfig = {}) => new ECRClient({ region: 'eu-west-1', credentials, maxAttempts: 1, ...config })
-  return { ecr, server: undefined, client, transport }
+  // MSW answers ECR's own registry hosts, which are what the engine names here.
+  const registryHost = (ecrHost: string) => ecrHost
+  const proxyEndpoint = (ecrHost: string) => `https://${ecrHost}`
+  return { ecr, server: undefined, client, transport, registryHost, proxyEndpoint }
 }

@@ -45,5 +45,13 @@ export function useFakeEcr(options: EcrOptions = {}) {
       ...(standalone !== undefined && { endpoint: standalone.url }),
       ...config,
     })
-  return { ecr, server, client, transport }
+  /**
+   * The registry address a repositoryUri starts with, for the registry whose ECR host is
+   * `ecrHost`: that host under `msw`, which intercepts it; the standalone server's own `host:port`
+   * under `http`, which is where that server tells its clients to push (decisions/registry-addresses.md).
+   */
+  const registryHost = (ecrHost: string) => (standalone === undefined ? ecrHost : new URL(standalone.url).host)
+  /** GetAuthorizationToken's proxyEndpoint for that registry: `https://<ecrHost>`, or the standalone server's URL. */
+  const proxyEndpoint = (ecrHost: string) => (standalone === undefined ? `https://${ecrHost}` : standalone.url)
+  return { ecr, server, client, transport, registryHost, proxyEndpoint }
 }

@@ -14,7 +14,7 @@ import { describe, expect, it } from 'vitest'
 import { createEcr, memoryStorage } from '../../src/index.js'
 import { useFakeEcr } from './harness.js'
 
-const { ecr, client } = useFakeEcr()
+const { ecr, client, registryHost } = useFakeEcr()
 
 describe('repositories', () => {
   it('creates and describes a repository with ECR defaults', async () => {
@@ -24,7 +24,7 @@ describe('repositories', () => {
       repositoryName: 'team/app',
       registryId: '123456789012',
       repositoryArn: 'arn:aws:ecr:eu-west-1:123456789012:repository/team/app',
-      repositoryUri: '123456789012.dkr.ecr.eu-west-1.amazonaws.com/team/app',
+      repositoryUri: `${registryHost('123456789012.dkr.ecr.eu-west-1.amazonaws.com')}/team/app`,
       imageTagMutability: 'MUTABLE',
       imageScanningConfiguration: { scanOnPush: false },
       encryptionConfiguration: { encryptionType: 'AES256' },

@@ -18,6 +18,8 @@ describe('fake-ecr CLI', () => {
       const client = new ECRClient({ endpoint: url, region: 'eu-central-1', credentials, maxAttempts: 1 })
       const { repository } = await client.send(new CreateRepositoryCommand({ repositoryName: 'web' }))
       expect(repository?.repositoryArn).toBe('arn:aws:ecr:eu-central-1:210987654321:repository/web')
+      // By default the repository is at the server's own address, which clients reach.
+      expect(repository?.repositoryUri).toBe(`${new URL(url!).host}/web`)
       const { repositories } = await client.send(new DescribeRepositoriesCommand({}))
       expect(repositories).toHaveLength(1)
       client.destroy()
@@ -62,15 +64,31 @@ describe('fake-ecr CLI', () => {
     })
     expect((await run(['--account-id', '42'])).stderr).toContain("--account-id must be 12 digits, got '42'.")
     expect((await run(['--region', 'Mars'])).stderr).toContain("--region must be an AWS region name such as us-east-1, got 'Mars'.")
+    expect((await run(['--registry-addresses', 'localhost'])).stderr).toContain(
+      "--registry-addresses must be 'endpoint' or 'aws', got 'localhost'.",
+    )
     const unknown = await run(['--verbose'])
     expect(unknown.code).toBe(1)
     expect(unknown.stderr).toContain("Unknown option '--verbose'")
+  })
+
+  it('names ECR’s registry hosts in repository URIs with --registry-addresses aws', async () => {
+    const { child, url } = await startCli(['--port', '0', '--registry-addresses', 'aws'])
+    try {
+      const client = new ECRClient({ endpoint: url, region: 'eu-central-1', credentials, maxAttempts: 1 })
+      const { repository } = await client.send(new CreateRepositoryCommand({ repositoryName: 'web' }))
+      expect(repository?.repositoryUri).toBe('123456789012.dkr.ecr.eu-central-1.amazonaws.com/web')
+      client.destroy()
+    } finally {
+      child.kill('SIGTERM')
+    }
+    await once(child, 'exit')
   })
 
   it('prints the options for --help', async () => {
     const result = await run(['--help'])
     expect(result.code).toBe(0)
     expect(result.stdout).toMatch(/^Usage: fake-ecr \[options\]/)
-    for (const option of ['--data', '--port', '--host', '--account-id', '--region']) expect(result.stdout).toContain(option)
+    for (const option of ['--data', '--port', '--host', '--registry-addresses', '--account-id', '--region']) expect(result.stdout).toContain(option)
   })
 })

@@ -18,17 +18,36 @@ export async function findAwsCli({ v2 = false, purpose }: { v2?: boolean; purpos
     )
     if (version !== undefined && (!v2 || version.startsWith('aws-cli/2.'))) return candidate
   }
-  const wanted = v2 ? 'AWS CLI v2' : '`aws` binary'
-  if (process.env['FAKE_ECR_REQUIRE_AWS_CLI'] === '1') {
-    describe('AWS CLI requirement', () => {
+  missingTool({ wanted: v2 ? 'AWS CLI v2' : '`aws` binary', requirement: 'FAKE_ECR_REQUIRE_AWS_CLI', install: 'awscli', purpose })
+  return undefined
+}
+
+/**
+ * Reports a third-party tool that is not installed: a failing test saying how to install it when
+ * CI requires it (`requirement`, an environment variable, is `1`), else a warning that the
+ * caller's tests are skipped.
+ */
+export function missingTool({
+  wanted,
+  requirement,
+  install,
+  purpose,
+}: {
+  wanted: string
+  requirement: string
+  install: string
+  purpose: string
+}): void {
+  const how = `Install it with \`apt-get install -y ${install}\`.`
+  if (process.env[requirement] === '1') {
+    describe(`${wanted} requirement`, () => {
       it(`finds the ${wanted}`, () => {
-        throw new Error(`FAKE_ECR_REQUIRE_AWS_CLI=1 but no ${wanted} was found. Install it with \`apt-get install -y awscli\`.`)
+        throw new Error(`${requirement}=1 but no ${wanted} was found. ${how}`)
       })
     })
   } else {
-    console.warn(`Skipping ${purpose}: no ${wanted} found (install it with \`apt-get install -y awscli\`).`)
+    console.warn(`Skipping ${purpose}: no ${wanted} found. ${how}`)
   }
-  return undefined
 }
 
 /** The outcome of one `aws ecr …` run. */

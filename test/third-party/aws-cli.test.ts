@@ -24,7 +24,8 @@ describe.skipIf(aws === undefined)('the real AWS CLI against the standalone serv
     expect(created.repository).toMatchObject({
       repositoryName: 'team/web',
       repositoryArn: `arn:aws:ecr:${REGION}:${ACCOUNT}:repository/team/web`,
-      repositoryUri: `${ACCOUNT}.dkr.ecr.${REGION}.amazonaws.com/team/web`,
+      // The server's own address, which docker and skopeo reach (decisions/registry-addresses.md).
+      repositoryUri: `${new URL(cli.server().url).host}/team/web`,
       imageTagMutability: 'IMMUTABLE',
     })
     await json('create-repository', '--repository-name', 'team/api')
@@ -82,7 +83,7 @@ describe.skipIf(aws === undefined)('the real AWS CLI against the standalone serv
     const { authorizationData } = await json('get-authorization-token')
     expect(authorizationData).toHaveLength(1)
     const [entry] = authorizationData
-    expect(entry.proxyEndpoint).toBe(`https://${ACCOUNT}.dkr.ecr.${REGION}.amazonaws.com`)
+    expect(entry.proxyEndpoint).toBe(cli.server().url)
     expect(Date.parse(entry.expiresAt)).toBeGreaterThan(Date.now() + 11 * 3600_000)
     const [user, password] = atob(entry.authorizationToken).split(':')
     expect(user).toBe('AWS')
