@@ -72,9 +72,10 @@ export function createRegistryApi(engine: RegistryEngine): RegistryApi {
 
   return {
     async authenticate(authorization, host, endpoint) {
-      const realm = endpoint ?? `https://${registryHost(host?.accountId ?? '', host?.region ?? '')}`
+      // ECR's challenge names its registry host; on another host, that host (the request's origin).
+      const realm = host === undefined ? (endpoint ?? '') : `https://${registryHost(host.accountId, host.region)}`
       const unauthorized = new RegistryError('UNAUTHORIZED', 401, 'Not Authorized', undefined, {
-        'WWW-Authenticate': `Basic realm="${host === undefined ? realm : `https://${registryHost(host.accountId, host.region)}`}/",service="ecr.amazonaws.com"`,
+        'WWW-Authenticate': `Basic realm="${realm}/",service="ecr.amazonaws.com"`,
       })
       const password = basicPassword(authorization)
       const claims = password === undefined ? undefined : await engine.readPassword(password)
