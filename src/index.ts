@@ -19,7 +19,13 @@ export type {
   LifecycleTarget,
   OperationName,
   Platform,
+  RegistryApi,
+  RegistryBlob,
+  RegistryDescriptor,
+  RegistryManifest,
+  RegistryPlace,
   RegistrySeed,
+  RegistryTagPage,
   RepositorySeed,
   RescanDuration,
   ScannedImage,
@@ -35,6 +41,8 @@ export { DEFAULT_LIMITS } from './limits.js'
 export type { EcrLimits } from './limits.js'
 export { EcrError } from './errors.js'
 export type { EcrErrorCode } from './errors.js'
+export { RegistryError } from './registry/errors.js'
+export type { RegistryErrorCode } from './registry/errors.js'
 export { seedRegistry } from './seed-registry.js'
 export { memoryKeyValueStore, memoryStorage } from './storage/memory-storage.js'
 export { FORMAT_VERSION, keyValueStorage } from './storage/key-value-storage.js'
