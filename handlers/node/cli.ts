@@ -6,7 +6,8 @@ import type { EcrServer } from './glossary.js'
 
 const USAGE = `Usage: fake-ecr [options]
 
-Runs a fake Amazon ECR on this machine. State lives in memory and is gone when it stops,
+Runs a fake Amazon ECR on this machine: the ECR API (AWS CLI, SDKs) and the registry API
+(/v2/: docker, skopeo, crane) on one port. State lives in memory and is gone when it stops,
 unless --data names a directory to keep it in.
 
 Options:
@@ -17,6 +18,10 @@ Options:
   --allow-host <name>  on a loopback interface, answer requests for this host name too (repeat
                        for several); by default only loopback names and ECR's own host names are
                        answered, so that web pages cannot reach the server through DNS rebinding
+  --cors-origin <origin>
+                       let web pages of this origin call the server from a browser (repeat for
+                       several; '*' for any); pages of loopback origins (http://localhost:5173,
+                       http://127.0.0.1:8080…) always may
   --registry-addresses <endpoint|aws>
                        the registry address that repositoryUri and GetAuthorizationToken's
                        proxyEndpoint name: 'endpoint' (default) this server's address as the
@@ -53,6 +58,7 @@ type Options = typeof DEFAULTS & {
   help: boolean
   data?: string
   'allow-host'?: string[]
+  'cors-origin'?: string[]
   credentials?: string
   'access-key-id'?: string
   'secret-access-key'?: string
@@ -66,6 +72,7 @@ function parseOptions(args: string[]): Options {
       port: { type: 'string' },
       host: { type: 'string' },
       'allow-host': { type: 'string', multiple: true },
+      'cors-origin': { type: 'string', multiple: true },
       'registry-addresses': { type: 'string' },
       'account-id': { type: 'string' },
       region: { type: 'string' },
@@ -130,6 +137,7 @@ async function main(): Promise<void> {
       region: options.region,
       ...(options.data !== undefined && { dataDir: options.data }),
       ...(options['allow-host'] !== undefined && { allowedHosts: options['allow-host'] }),
+      ...(options['cors-origin'] !== undefined && { corsOrigins: options['cors-origin'] }),
       ...(credentials !== undefined && { credentials }),
     })
   } catch (error) {

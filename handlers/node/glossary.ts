@@ -20,6 +20,12 @@ export interface EcrServerOptions extends EcrOptions {
    * cannot reach the fake through DNS rebinding. A server on another address answers every name.
    */
   allowedHosts?: readonly string[]
+  /**
+   * Origins of web pages that may call the server from a browser (CORS), besides loopback origins
+   * (`http://localhost:5173`, `http://127.0.0.1:8080`…), which always may. E.g.
+   * `['https://console.example.test']`; `['*']` allows every origin. Default: none.
+   */
+  corsOrigins?: readonly string[]
   /** How long `close()` lets requests in flight finish before it cuts their connections (default 5,000 ms). */
   shutdownGraceMs?: number
   /**

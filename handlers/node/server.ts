@@ -9,6 +9,7 @@ import { ENDPOINT_DNS_SUFFIXES } from '../../src/partitions.js'
 import { MAX_REQUEST_BYTES } from '../api.js'
 import { ecrHandlers } from '../ecr-handlers.js'
 import { regionOfApiHost } from '../hosts.js'
+import { corsHeaders, corsPolicy, preflight } from './cors.js'
 import { fileSystemStorage } from './file-system-storage.js'
 import type { EcrServer, EcrServerOptions, FileSystemStorage } from './glossary.js'
 
@@ -38,6 +39,7 @@ export async function createEcrServer(options: EcrServerOptions = {}): Promise<E
     port = DEFAULT_PORT,
     host = DEFAULT_HOST,
     allowedHosts = [],
+    corsOrigins = [],
     shutdownGraceMs = DEFAULT_SHUTDOWN_GRACE_MS,
     credentials,
     registryAddresses = 'endpoint',
@@ -55,8 +57,11 @@ export async function createEcrServer(options: EcrServerOptions = {}): Promise<E
     if (storage !== undefined) await ecr.ready
     // The server is the registry on every name it is reached by (decisions/registry-addresses.md).
     const handlers = ecrHandlers(ecr, { registryOnAnyHost: true, registryAddresses, ...(credentials !== undefined && { credentials }) })
-    const hostAllowed = isLoopback(host) ? loopbackHostPolicy(allowedHosts) : () => true
-    server = createServer((incoming, outgoing) => void respond(handlers, hostAllowed, incoming, outgoing))
+    const policy: Policy = {
+      hostAllowed: isLoopback(host) ? loopbackHostPolicy(allowedHosts) : () => true,
+      originAllowed: corsPolicy(corsOrigins),
+    }
+    server = createServer((incoming, outgoing) => void respond(handlers, policy, incoming, outgoing))
     await listen(server, port, host)
   } catch (error) {
     await storage?.close()
@@ -112,9 +117,15 @@ function listen(server: Server, port: number, host: string): Promise<void> {
   })
 }
 
+/** Who may use the server: the host names it answers, and the page origins it answers in browsers (CORS). */
+interface Policy {
+  hostAllowed: (hostname: string) => boolean
+  originAllowed: (origin: string) => boolean
+}
+
 async function respond(
   handlers: RequestHandler[],
-  hostAllowed: (hostname: string) => boolean,
+  { hostAllowed, originAllowed }: Policy,
   incoming: IncomingMessage,
   outgoing: ServerResponse,
 ): Promise<void> {
@@ -134,9 +145,15 @@ async function respond(
       })
       return
     }
+    const cors = preflight(incoming.method, incoming.headers, originAllowed)
+    if (cors !== undefined) {
+      if (cors.message === undefined) outgoing.writeHead(cors.status, cors.headers).end()
+      else writeJson(outgoing, cors.status, { message: cors.message }, cors.headers)
+      return
+    }
     const request = await toFetchRequest(incoming, outgoing, url)
     const response = (await getResponse(handlers, request)) ?? notFound(request)
-    await writeResponse(response, incoming.method === 'HEAD', outgoing)
+    await writeResponse(response, incoming.method === 'HEAD', outgoing, corsHeaders(incoming.headers.origin, originAllowed))
   } catch (error) {
     // One failed request must never take the server down: answer it as the service would.
     if (outgoing.headersSent) {
@@ -259,7 +276,7 @@ function readCapped(incoming: IncomingMessage, limit: number): Promise<Buffer[]>
  * is read, so a large layer is never whole in memory; other bodies (API answers) are small and
  * are buffered, to send an exact Content-Length.
  */
-async function writeResponse(response: Response, head: boolean, outgoing: ServerResponse): Promise<void> {
+async function writeResponse(response: Response, head: boolean, outgoing: ServerResponse, extraHeaders: Record<string, string>): Promise<void> {
   const streamed = response.headers.has('content-length')
   const body = head || response.body === null || streamed ? undefined : Buffer.from(await response.arrayBuffer())
   outgoing.statusCode = response.status
@@ -269,6 +286,7 @@ async function writeResponse(response: Response, head: boolean, outgoing: Server
   }
   const cookies = response.headers.getSetCookie()
   if (cookies.length > 0) outgoing.setHeader('set-cookie', cookies)
+  for (const [name, value] of Object.entries(extraHeaders)) outgoing.setHeader(name, value)
   if (streamed && !head && response.body !== null) {
     await pipeline(Readable.fromWeb(response.body as NodeReadableStream<Uint8Array>), outgoing)
     return
@@ -283,15 +301,16 @@ function notFound(request: Request): Response {
     {
       message:
         `fake-ecr has no handler for ${request.method} ${pathname}. It answers ECR API calls ` +
-        `(POST with an X-Amz-Target header naming an ECR operation) and the URLs its own responses hand out.`,
+        `(POST with an X-Amz-Target header naming an ECR operation), the registry API (/v2/) ` +
+        `and the URLs its own responses hand out.`,
     },
     { status: 404 },
   )
 }
 
-function writeJson(outgoing: ServerResponse, status: number, body: object): void {
+function writeJson(outgoing: ServerResponse, status: number, body: object, headers: Record<string, string> = {}): void {
   const text = JSON.stringify(body)
-  outgoing.writeHead(status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text) })
+  outgoing.writeHead(status, { ...headers, 'content-type': 'application/json', 'content-length': Buffer.byteLength(text) })
   outgoing.end(text)
 }
 

@@ -85,10 +85,26 @@ describe('fake-ecr CLI', () => {
     await once(child, 'exit')
   })
 
+  it('lets pages of the origins named with --cors-origin call it from a browser, and refuses what is not an origin', async () => {
+    const { child, url } = await startCli(['--port', '0', '--cors-origin', 'https://console.example.test'])
+    try {
+      const preflight = (origin: string) =>
+        fetch(url, { method: 'OPTIONS', headers: { Origin: origin, 'Access-Control-Request-Method': 'POST', 'Access-Control-Request-Headers': 'x-amz-target' } })
+      expect((await preflight('https://console.example.test')).status).toBe(204)
+      expect((await preflight('https://other.example.test')).status).toBe(403)
+    } finally {
+      child.kill('SIGTERM')
+    }
+    await once(child, 'exit')
+    const refused = await run(['--port', '0', '--cors-origin', 'console.example.test'])
+    expect(refused.code).toBe(1)
+    expect(refused.stderr).toContain("fake-ecr: 'console.example.test' is not an origin.")
+  })
+
   it('prints the options for --help', async () => {
     const result = await run(['--help'])
     expect(result.code).toBe(0)
     expect(result.stdout).toMatch(/^Usage: fake-ecr \[options\]/)
-    for (const option of ['--data', '--port', '--host', '--registry-addresses', '--account-id', '--region']) expect(result.stdout).toContain(option)
+    for (const option of ['--data', '--port', '--host', '--allow-host', '--cors-origin', '--registry-addresses', '--account-id', '--region']) expect(result.stdout).toContain(option)
   })
 })

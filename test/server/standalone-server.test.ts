@@ -139,7 +139,7 @@ describe('createEcrServer', () => {
     expect(response.status).toBe(404)
     expect(response.contentType).toBe('application/json')
     expect(JSON.parse(response.body).message).toBe(
-      'fake-ecr has no handler for GET /v1/nothing-here. It answers ECR API calls (POST with an X-Amz-Target header naming an ECR operation) and the URLs its own responses hand out.',
+      'fake-ecr has no handler for GET /v1/nothing-here. It answers ECR API calls (POST with an X-Amz-Target header naming an ECR operation), the registry API (/v2/) and the URLs its own responses hand out.',
     )
   })
 
