@@ -73,6 +73,26 @@ it('serves the SDK over HTTP from fake-ecr/node', async () => {
 })
 `
 
+/** A Node that can require ES modules by default, besides the one running the tests. */
+const NODE_24 = 'node@24'
+
+/** A CommonJS TypeScript file using each entry Node code uses, compiled to `require` calls. */
+const CJS_TYPESCRIPT = `
+import { createEcr } from 'fake-ecr'
+import { ecrHandlers } from 'fake-ecr/handlers'
+import { createEcrServer } from 'fake-ecr/node'
+
+async function main(): Promise<void> {
+  const ecr = createEcr()
+  await ecr.call('CreateRepository', { repositoryName: 'web' })
+  const server = await createEcrServer({ port: 0, ecr })
+  const names = (await ecr.call('DescribeRepositories', {})).repositories?.map((repository) => repository.repositoryName)
+  console.log(names?.join(), ecrHandlers(ecr).length > 0 ? server.url.replace(/:\\d+$/, '') : 'no handlers')
+  await server.close()
+}
+void main()
+`
+
 // Fails any import of the named packages, so a successful import proves they were never loaded.
 const BLOCKING_HOOKS = `
 const blocked = JSON.parse(process.env.BLOCKED_PACKAGES)
@@ -174,6 +194,33 @@ describe('the packed package in a fresh project', () => {
     expect(result.stdout + result.stderr).toBe('')
     expect(result.code).toBe(0)
   }, 120_000)
+
+  it('is required from CommonJS under Node 20 and 24, and typechecks with the settings the README gives', async () => {
+    // A CommonJS package inside the project: it resolves fake-ecr from the project's node_modules.
+    const cjs = join(project, 'cjs')
+    await mkdir(cjs)
+    await writeFile(join(cjs, 'package.json'), JSON.stringify({ name: 'cjs-consumer', private: true, type: 'commonjs' }))
+    await writeFile(join(cjs, 'example.cjs'), await readmeBlock('cjs'))
+    await writeFile(join(cjs, 'index.ts'), CJS_TYPESCRIPT)
+    await succeed('npm', ['install', NODE_24, '--prefer-offline', '--no-audit', '--no-fund'], cjs)
+    const nodes = [process.execPath, join(cjs, 'node_modules/.bin/node')]
+    expect((await succeed(nodes[1]!, ['--version'], cjs)).trim()).toMatch(/^v24\./)
+
+    const tsc = (module: string, moduleResolution?: string) =>
+      exec(
+        join(project, 'node_modules/.bin/tsc'),
+        ['index.ts', '--module', module, ...(moduleResolution === undefined ? [] : ['--moduleResolution', moduleResolution]), '--target', 'es2022', '--strict', '--types', 'node', '--outDir', `out-${module}`],
+        cjs,
+      )
+    for (const module of ['nodenext', 'node20']) expect(await tsc(module), module).toMatchObject({ code: 0, stdout: '' })
+    for (const module of ['node16', 'node18']) expect((await tsc(module)).stdout, module).toContain('error TS1479')
+    expect(await tsc('esnext', 'bundler')).toMatchObject({ code: 0, stdout: '' })
+
+    for (const node of nodes) {
+      expect(await succeed(node, ['example.cjs'], cjs), node).toBe("[ '123456789012.dkr.ecr.us-east-1.amazonaws.com/web' ]\n")
+      expect(await succeed(node, ['out-nodenext/index.js'], cjs), node).toBe('web http://127.0.0.1\n')
+    }
+  }, 300_000)
 
   it('loads neither msw nor the AWS SDK for `fake-ecr`, and no AWS SDK for `fake-ecr/handlers`', async () => {
     await writeFile(join(project, 'blocking-hooks.mjs'), BLOCKING_HOOKS)
