@@ -77,6 +77,30 @@ export function takePage<Item>(
   return { items }
 }
 
+/**
+ * {@link takePage} for the big listings (a page of 1,000 image details): `cursors` are the
+ * listing's positions in order, each its own cursor; `listed` says whether one is in the listing
+ * (its filter) and `itemAt` makes its item. No object per entry beyond the item itself.
+ */
+export function takeListed<At extends Cursor, Item>(
+  cursors: Iterable<At>,
+  listed: (cursor: At) => boolean,
+  itemAt: (cursor: At) => Item,
+  limit: number,
+  tokens: PageTokens,
+  listing: string,
+): Page<Item> {
+  const items: Item[] = []
+  let last: At | undefined
+  for (const cursor of cursors) {
+    if (!listed(cursor)) continue
+    if (items.length === limit) return { items, nextToken: tokens.encode(listing, last!) }
+    items.push(itemAt(cursor))
+    last = cursor
+  }
+  return { items }
+}
+
 function invalidToken(): EcrError {
   return new EcrError(
     'InvalidParameterException',

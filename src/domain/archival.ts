@@ -28,15 +28,6 @@ export function matchesImageStatus(image: ImageRecord, filter: ImageStatusFilter
   return filter === 'ANY' || imageStatus(image) === filter
 }
 
-/** The archival members of an image's ImageDetail. */
-export function archivalDetails(image: ImageRecord): { imageStatus: ImageStatus; lastArchivedAt?: Date; lastActivatedAt?: Date } {
-  return {
-    imageStatus: imageStatus(image),
-    ...(image.lastArchivedAt !== undefined && { lastArchivedAt: new Date(image.lastArchivedAt) }),
-    ...(image.lastActivatedAt !== undefined && { lastActivatedAt: new Date(image.lastActivatedAt) }),
-  }
-}
-
 /**
  * Moves an image to the archive now, unless a manifest list that is not archived lists it (ECR
  * archives a child only after its manifest list): then it returns the digests of those lists and

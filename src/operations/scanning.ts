@@ -22,8 +22,9 @@ import type { OperationContext } from './context.js'
 import type { Implementations } from './operation.js'
 
 const HOUR_MS = 60 * 60 * 1000
-const IN_PROGRESS: ImageScanStatus = { status: 'IN_PROGRESS' }
-const COMPLETE: ImageScanStatus = { status: 'COMPLETE', description: 'The scan was completed successfully.' }
+// Functions, not shared objects: DescribeImages hands its details to the caller uncopied (src/caller-copy.ts).
+const inProgress = (): ImageScanStatus => ({ status: 'IN_PROGRESS' })
+const complete = (): ImageScanStatus => ({ status: 'COMPLETE', description: 'The scan was completed successfully.' })
 
 /**
  * Registry and repository scanning settings, StartImageScan and DescribeImageScanFindings: basic
@@ -89,7 +90,7 @@ export const scanningOperations = {
       registryId: found.registry.accountId,
       repositoryName: found.record.name,
       imageId: reportedImageId(image, input.imageId),
-      imageScanStatus: IN_PROGRESS,
+      imageScanStatus: inProgress(),
     }
   },
 
@@ -112,12 +113,12 @@ export const scanningOperations = {
     const scan = image.scan
     if (scan === undefined) throw scanNotFound(found, input.imageId)
     // Findings appear only once the scan completes; until then the list is empty.
-    if (scan.status === 'IN_PROGRESS') return { ...described, imageScanStatus: IN_PROGRESS, imageScanFindings: { findings: [] } }
+    if (scan.status === 'IN_PROGRESS') return { ...described, imageScanStatus: inProgress(), imageScanFindings: { findings: [] } }
     // A new scan replaces the findings, so a token is only good for the scan it came from.
     const { items, nextToken } = pageOf(ctx, listingOf(found, image, 'BASIC', scan.startedAt), scan.findings, page)
     return {
       ...described,
-      imageScanStatus: COMPLETE,
+      imageScanStatus: complete(),
       imageScanFindings: { ...findingsSummary(scan), findings: items },
       ...(nextToken !== undefined && { nextToken }),
     }
@@ -134,8 +135,8 @@ export function scanDetails(
 ): { imageScanStatus?: ImageScanStatus; imageScanFindingsSummary?: ImageScanFindingsSummary } {
   const scan = image.scan
   if (scan === undefined || registryScanning(registry).scanType === 'ENHANCED') return {}
-  if (scan.status === 'IN_PROGRESS') return { imageScanStatus: IN_PROGRESS }
-  return { imageScanStatus: COMPLETE, imageScanFindingsSummary: findingsSummary(scan) }
+  if (scan.status === 'IN_PROGRESS') return { imageScanStatus: inProgress() }
+  return { imageScanStatus: complete(), imageScanFindingsSummary: findingsSummary(scan) }
 }
 
 function findingsSummary(scan: ScanRecord) {
