@@ -32,7 +32,8 @@ export class PageTokens {
   constructor(private readonly engineSign: (text: string) => string) {}
 
   encode(listing: string, cursor: Cursor): string {
-    const payload = base64url(JSON.stringify(cursor))
+    // Only the cursor's own members: a listing's positions may carry more (src/state/seq-index.ts).
+    const payload = base64url(JSON.stringify({ seq: cursor.seq, id: cursor.id, sub: cursor.sub }))
     return `${payload}.${this.sign(listing, payload)}`
   }
 

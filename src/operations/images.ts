@@ -8,6 +8,7 @@ import { findRepository, type FoundRepository } from '../domain/repositories.js'
 import { invalidParameter } from '../errors.js'
 import { DEFAULT_PAGE_SIZE, position, takeListed, takePage } from '../pagination.js'
 import type { ImageRecord } from '../state/kinds.js'
+import { sortedTags, type ImageEntry } from '../state/registry-state.js'
 import { IMAGE_TAG, refuseIdsWithPaging, requireImage, resolveImageId } from './image-ids.js'
 import type { Implementations } from './operation.js'
 import { scanDetails } from './scanning.js'
@@ -99,7 +100,7 @@ export const imageOperations = {
       const details = new Map<string, ImageDetail>()
       for (const imageId of input.imageIds) {
         const image = requireImage(found, imageId)
-        if (!details.has(image.digest)) details.set(image.digest, imageDetail(found, image))
+        if (!details.has(image.digest)) details.set(image.digest, imageDetail(found, image, found.contents.tagsOf(image.digest)))
       }
       return builtFresh({ imageDetails: [...details.values()] })
     }
@@ -108,11 +109,10 @@ export const imageOperations = {
     const imageStatus = input.filter?.imageStatus ?? 'ACTIVE'
     const listing = listingOf('DescribeImages', found, `${tagStatus}/${imageStatus}`)
     const after = input.nextToken === undefined ? undefined : position(ctx.tokens.decode(listing, input.nextToken))
-    const { images } = found.contents
     const page = takeListed(
       found.contents.imageOrder.after(after),
-      ({ id }) => matchesTagStatus(found, id, tagStatus) && matchesImageStatus(images.get(id)!, imageStatus),
-      ({ id }) => imageDetail(found, images.get(id)!),
+      (entry) => matchesTagStatus(entry, tagStatus) && matchesImageStatus(entry.image, imageStatus),
+      (entry) => imageDetail(found, entry.image, sortedTags(entry.tags)),
       input.maxResults ?? DEFAULT_PAGE_SIZE,
       ctx.tokens,
       listing,
@@ -127,20 +127,21 @@ export const imageOperations = {
     const imageStatus = input.filter?.imageStatus ?? 'ACTIVE'
     const listing = listingOf('ListImages', found, `${tagStatus}/${imageStatus}`)
     const start = input.nextToken === undefined ? undefined : ctx.tokens.decode(listing, input.nextToken)
-    const listed = (id: string) => matchesTagStatus(found, id, tagStatus) && matchesImageStatus(found.contents.images.get(id)!, imageStatus)
+    const listed = (entry: ImageEntry) => matchesTagStatus(entry, tagStatus) && matchesImageStatus(entry.image, imageStatus)
     const page = takePage(
       (function* () {
         // The image the previous page stopped in may have tags left to list.
         const current = start === undefined ? undefined : position(start)
-        const resumes = current !== undefined && found.contents.imageOrder.has(current) && listed(current.id)
-        if (resumes && start?.sub !== undefined) {
-          for (const tag of found.contents.tagsOf(current!.id)) {
-            if (tag > start.sub) yield { item: { imageDigest: current.id, imageTag: tag }, cursor: { ...current, sub: tag } }
+        const stoppedIn = current === undefined ? undefined : found.contents.imageOrder.find(current)
+        if (stoppedIn !== undefined && listed(stoppedIn) && start?.sub !== undefined) {
+          for (const tag of sortedTags(stoppedIn.tags)) {
+            if (tag > start.sub) yield { item: { imageDigest: current!.id, imageTag: tag }, cursor: { ...current!, sub: tag } }
           }
         }
-        for (const { seq, id } of found.contents.imageOrder.after(current)) {
-          if (!listed(id)) continue
-          const tags = found.contents.tagsOf(id)
+        for (const entry of found.contents.imageOrder.after(current)) {
+          if (!listed(entry)) continue
+          const { seq, id } = entry
+          const tags = sortedTags(entry.tags)
           if (tags.length === 0) yield { item: { imageDigest: id } as ImageIdentifier, cursor: { seq, id } }
           for (const tag of tags) yield { item: { imageDigest: id, imageTag: tag }, cursor: { seq, id, sub: tag } }
         }
@@ -157,9 +158,8 @@ export const imageOperations = {
  * The ImageDetail DescribeImages reports for an image, built member by member (in the order ECR
  * writes them): a page holds up to 1,000, and object spreads cost several times as much.
  */
-function imageDetail({ registry, record, contents }: FoundRepository, image: ImageRecord): ImageDetail {
+function imageDetail({ registry, record }: FoundRepository, image: ImageRecord, tags: string[]): ImageDetail {
   const detail: ImageDetail = { registryId: registry.accountId, repositoryName: record.name, imageDigest: image.digest }
-  const tags = contents.tagsOf(image.digest)
   if (tags.length > 0) detail.imageTags = tags
   detail.imageSizeInBytes = image.sizeInBytes
   detail.imagePushedAt = new Date(image.pushedAt)
@@ -179,9 +179,9 @@ function listingOf(operation: string, { registry, record }: FoundRepository, fil
   return [operation, registry.accountId, registry.region, record.name, filter].join('\u0000')
 }
 
-function matchesTagStatus({ contents }: FoundRepository, digest: string, tagStatus: TagStatus): boolean {
+function matchesTagStatus({ tags }: ImageEntry, tagStatus: TagStatus): boolean {
   if (tagStatus === 'ANY') return true
-  return contents.tagsByDigest.has(digest) === (tagStatus === 'TAGGED')
+  return (tags !== undefined) === (tagStatus === 'TAGGED')
 }
 
 /**

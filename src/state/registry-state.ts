@@ -63,9 +63,18 @@ function createTables<L extends 'registry' | 'repository'>(
   return tables as unknown as Tables<L>
 }
 
+/**
+ * An image in creation order, with what listings read of it: its record, and the set of tags
+ * naming it (the one in `tagsByDigest`, kept in step by the tag hooks; `undefined` when untagged).
+ */
+export interface ImageEntry extends Position {
+  image: ImageRecord
+  tags: ReadonlySet<string> | undefined
+}
+
 /** What a repository holds, with the indexes that keep look-ups O(1) and listings O(page). */
 export class RepositoryContents {
-  readonly imageOrder = new SeqIndex()
+  readonly imageOrder = new SeqIndex<ImageEntry>()
   /** digest → tags naming it. */
   readonly tagsByDigest = new Map<string, Set<string>>()
   /** child manifest digest → digests of the indexes that list it. */
@@ -88,8 +97,14 @@ export class RepositoryContents {
           removed: (digest, image: ImageRecord) => this.indexImage(digest, image, -1),
         },
         tag: {
-          added: (tag, { digest }) => addTo(this.tagsByDigest, digest, tag),
-          removed: (tag, { digest }) => removeFrom(this.tagsByDigest, digest, tag),
+          added: (tag, { digest }) => {
+            addTo(this.tagsByDigest, digest, tag)
+            this.entryTags(digest)
+          },
+          removed: (tag, { digest }) => {
+            removeFrom(this.tagsByDigest, digest, tag)
+            this.entryTags(digest)
+          },
         },
       },
     })
@@ -113,8 +128,7 @@ export class RepositoryContents {
 
   /** Tags of an image, sorted (the order listings use). */
   tagsOf(digest: string): string[] {
-    const tags = this.tagsByDigest.get(digest)
-    return tags === undefined ? [] : [...tags].sort()
+    return sortedTags(this.tagsByDigest.get(digest))
   }
 
   /** Takes the repository's records out of the engine-wide indexes (it is deleted), or puts them back. */
@@ -127,13 +141,20 @@ export class RepositoryContents {
   }
 
   private indexImage(digest: string, image: ImageRecord, change: 1 | -1): void {
-    if (change === 1) this.imageOrder.insert({ seq: image.seq, id: digest })
+    if (change === 1) this.imageOrder.insert({ seq: image.seq, id: digest, image, tags: this.tagsByDigest.get(digest) })
     else this.imageOrder.remove({ seq: image.seq, id: digest })
     if (image.subjectDigest !== undefined) this.indexReferrer(image.subjectDigest, { seq: image.seq, id: digest }, change)
     for (const reference of image.references) {
       if (image.isIndex) (change === 1 ? addTo : removeFrom)(this.referencedBy, reference.digest, digest)
       else this.countBlob(reference, change, image.status !== undefined)
     }
+  }
+
+  /** Points the image's entry at its tags again, after a tag change (the first tag makes the set, the last drops it). */
+  private entryTags(digest: string): void {
+    const image = this.images.get(digest)
+    const entry = image === undefined ? undefined : this.imageOrder.find({ seq: image.seq, id: digest })
+    if (entry !== undefined) entry.tags = this.tagsByDigest.get(digest)
   }
 
   private indexReferrer(subject: string, referrer: Position, change: 1 | -1): void {
@@ -268,6 +289,11 @@ export class RegistryState {
     for (const table of Object.values(this.tables)) yield* table.records()
     for (const contents of this.contents.values()) yield* contents.records()
   }
+}
+
+/** An image's tags, sorted (a new array, the caller's to keep). */
+export function sortedTags(tags: ReadonlySet<string> | undefined): string[] {
+  return tags === undefined ? [] : [...tags].sort()
 }
 
 function addTo(index: Map<string, Set<string>>, key: string, value: string): void {
