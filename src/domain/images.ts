@@ -81,7 +81,7 @@ export function pushManifest(ctx: OperationContext, found: FoundRepository, push
       ...(artifactType !== undefined && { artifactMediaType: artifactType }),
       sizeInBytes: imageSize(found, manifest),
       pushedAt: ctx.now,
-      references: referencesOf(manifest),
+      references: manifest.isIndex ? referencesOf(manifest) : referencesOf(manifest).map((reference) => contents.sharedReference(reference)),
       isIndex: manifest.isIndex,
       ...(manifest.subject && { subjectDigest: manifest.subject.digest }),
     }

@@ -63,6 +63,9 @@ function createTables<L extends 'registry' | 'repository'>(
   return tables as unknown as Tables<L>
 }
 
+/** A blob an image references: its digest and the media type the image's manifest gives it. */
+type BlobReference = ImageRecord['references'][number]
+
 /**
  * An image in creation order, with what listings read of it: its record, and the set of tags
  * naming it (the one in `tagsByDigest`, kept in step by the tag hooks; `undefined` when untagged).
@@ -82,10 +85,11 @@ export class RepositoryContents {
   /** subject digest → the images whose manifest names it as `subject` (its OCI referrers), in push order. */
   readonly referrers = new Map<string, SeqIndex>()
   /**
-   * blob digest → its media type (from the manifests that reference it), how many images
-   * reference it, and how many of those are archived (or being restored).
+   * blob digest → how many images reference it and how many of those are archived (or being
+   * restored), with the reference the first of them holds: its media type is the blob's, and the
+   * images pushed after it share it (see {@link sharedReference}).
    */
-  readonly blobUsage = new Map<string, { mediaType: string; images: number; archived: number }>()
+  readonly blobUsage = new Map<string, { reference: BlobReference; images: number; archived: number }>()
   readonly tables: Tables<'repository'>
 
   constructor(scope: readonly string[], indexes: EngineIndexes, detached = false) {
@@ -131,6 +135,16 @@ export class RepositoryContents {
     return sortedTags(this.tagsByDigest.get(digest))
   }
 
+  /**
+   * The reference to a blob that images of the repository already hold, if it says the same (its
+   * digest and media type), else `reference`: an image record then keeps no strings of its own
+   * for the layers it shares with others (a digest and a media type are ~150 bytes per layer).
+   */
+  sharedReference(reference: BlobReference): BlobReference {
+    const held = this.blobUsage.get(reference.digest)?.reference
+    return held !== undefined && held.mediaType === reference.mediaType ? held : reference
+  }
+
   /** Takes the repository's records out of the engine-wide indexes (it is deleted), or puts them back. */
   share(shared: boolean): void {
     for (const table of Object.values(this.tables)) table.share(shared)
@@ -168,13 +182,14 @@ export class RepositoryContents {
     if (referrers?.size === 0) this.referrers.delete(subject)
   }
 
-  private countBlob({ digest, mediaType }: { digest: string; mediaType: string }, change: 1 | -1, archived: boolean): void {
+  private countBlob(reference: BlobReference, change: 1 | -1, archived: boolean): void {
+    const { digest } = reference
     const usage = this.blobUsage.get(digest)
     const images = (usage?.images ?? 0) + change
     if (images <= 0) this.blobUsage.delete(digest)
     else {
       const archivedImages = (usage?.archived ?? 0) + (archived ? change : 0)
-      this.blobUsage.set(digest, { mediaType: usage?.mediaType ?? mediaType, images, archived: archivedImages })
+      this.blobUsage.set(digest, { reference: usage?.reference ?? reference, images, archived: archivedImages })
     }
   }
 }
