@@ -163,7 +163,11 @@ function imageDetail({ registry, record }: FoundRepository, image: ImageRecord, 
   if (tags.length > 0) detail.imageTags = tags
   detail.imageSizeInBytes = image.sizeInBytes
   detail.imagePushedAt = new Date(image.pushedAt)
-  if (image.scan !== undefined) Object.assign(detail, scanDetails(registry, image))
+  if (image.scan !== undefined) {
+    const { imageScanStatus, imageScanFindingsSummary } = scanDetails(registry, image)
+    if (imageScanStatus !== undefined) detail.imageScanStatus = imageScanStatus
+    if (imageScanFindingsSummary !== undefined) detail.imageScanFindingsSummary = imageScanFindingsSummary
+  }
   detail.imageManifestMediaType = image.mediaType
   if (image.artifactMediaType !== undefined) detail.artifactMediaType = image.artifactMediaType
   if (image.lastPulledAt !== undefined) detail.lastRecordedPullTime = new Date(image.lastPulledAt)

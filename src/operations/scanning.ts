@@ -15,6 +15,7 @@ import { scanQuotaUsed, startScan } from '../domain/scans.js'
 import { EcrError, invalidParameter } from '../errors.js'
 import { DEFAULT_PAGE_SIZE, takePage } from '../pagination.js'
 import { repositoryArn } from '../partitions.js'
+import { changedRecord } from '../state/changed-record.js'
 import { SINGLETON, type EnhancedScanRecord, type ImageRecord, type ScanRecord, type ValueOf } from '../state/kinds.js'
 import type { RegistryState } from '../state/registry-state.js'
 import { describeImageId, reportedImageId, requireImage } from './image-ids.js'
@@ -85,7 +86,7 @@ export const scanningOperations = {
     if (scanQuotaUsed(ctx, image.scan)) {
       throw new EcrError('LimitExceededException', 'The scan quota per image has been exceeded. Wait and try again.')
     }
-    found.contents.images.set(ctx.tx, image.digest, { ...image, scan: startScan(ctx, found, image) })
+    found.contents.images.set(ctx.tx, image.digest, changedRecord(image, { scan: startScan(ctx, found, image) }))
     return {
       registryId: found.registry.accountId,
       repositoryName: found.record.name,
@@ -148,16 +149,19 @@ function findingsSummary(scan: ScanRecord) {
   }
 }
 
-/** Counts per severity, listing only the severities that occur (as ECR does). */
+/**
+ * Counts per severity, listing only the severities that occur (as ECR does), in the order they
+ * first occur. A plain object counted in place: DescribeImages makes one per scanned image.
+ */
 function severityCounts(severities: Iterable<string | undefined>): Partial<Record<FindingSeverity, number>> {
-  const counts = new Map<FindingSeverity, number>()
+  const counts: Partial<Record<FindingSeverity, number>> = {}
   for (const severity of severities) {
     if (severity === undefined) continue
     // ECR's counts have no UNTRIAGED (Inspector's severity for a vulnerability its source did not rate).
     const counted = SEVERITIES.has(severity) ? (severity as FindingSeverity) : 'UNDEFINED'
-    counts.set(counted, (counts.get(counted) ?? 0) + 1)
+    counts[counted] = (counts[counted] ?? 0) + 1
   }
-  return Object.fromEntries(counts)
+  return counts
 }
 
 const SEVERITIES = new Set<string>(['INFORMATIONAL', 'LOW', 'MEDIUM', 'HIGH', 'CRITICAL', 'UNDEFINED'])
