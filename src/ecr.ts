@@ -1,3 +1,4 @@
+import { forCaller } from './caller-copy.js'
 import { authorize } from './domain/access.js'
 import { resolveEnhancedScanning } from './domain/enhanced-scans.js'
 import { applyLifecyclePolicies } from './domain/lifecycle.js'
@@ -98,8 +99,7 @@ export function createEcr(options: EcrOptions = {}): Ecr {
         },
         name,
       )
-      // Callers get their own copy: nothing they do to a result can reach engine state.
-      return structuredClone(output)
+      return forCaller(output)
     }
 
   const dispatch = dispatchAfter(() => ready)

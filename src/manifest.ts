@@ -13,6 +13,16 @@ export const MediaTypes = {
   ociLayer: 'application/vnd.oci.image.layer.v1.tar+gzip',
 } as const
 
+/**
+ * The media types above, to store each as one shared string: a media type parsed from a
+ * manifest is a new string every time, and an image keeps three or more of them.
+ */
+const KNOWN_MEDIA_TYPES = new Map<string, string>(Object.values(MediaTypes).map((mediaType) => [mediaType, mediaType]))
+
+function shared(mediaType: string): string {
+  return KNOWN_MEDIA_TYPES.get(mediaType) ?? mediaType
+}
+
 const INDEX_TYPES = new Set<string>([MediaTypes.dockerManifestList, MediaTypes.ociIndex])
 const MANIFEST_TYPES = new Set<string>([MediaTypes.dockerManifest, MediaTypes.ociManifest])
 
@@ -63,10 +73,11 @@ export function parseManifest(text: string, mediaTypeParameter?: string): Parsed
       `Invalid parameter at 'imageManifestMediaType' failed to satisfy constraint: 'imageManifestMediaType '${mediaTypeParameter}' does not match the mediaType '${declared}' in the manifest'`,
     )
   }
-  const mediaType = mediaTypeParameter ?? declared
-  if (mediaType === undefined) {
+  const given = mediaTypeParameter ?? declared
+  if (given === undefined) {
     throw invalidParameter('imageManifestMediaType', 'image manifest mediatype not provided in manifest or parameter')
   }
+  const mediaType = shared(given)
   // ECR answers a manifest it cannot classify as it answers unparseable JSON.
   if ((!INDEX_TYPES.has(mediaType) && !MANIFEST_TYPES.has(mediaType)) || json.schemaVersion !== 2) {
     throw invalidManifest()
@@ -122,7 +133,7 @@ function descriptor(value: unknown): Descriptor {
     Number.isSafeInteger(size) &&
     size >= 0
   if (!valid) throw invalidManifest()
-  return value as unknown as Descriptor
+  return { ...(value as unknown as Descriptor), mediaType: shared(mediaType) }
 }
 
 /** What ECR says of any manifest it cannot parse or classify (observed; see discoveries §18). */

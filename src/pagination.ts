@@ -32,7 +32,8 @@ export class PageTokens {
   constructor(private readonly engineSign: (text: string) => string) {}
 
   encode(listing: string, cursor: Cursor): string {
-    const payload = base64url(JSON.stringify(cursor))
+    // Only the cursor's own members: a listing's positions may carry more (src/state/seq-index.ts).
+    const payload = base64url(JSON.stringify({ seq: cursor.seq, id: cursor.id, sub: cursor.sub }))
     return `${payload}.${this.sign(listing, payload)}`
   }
 
@@ -73,6 +74,30 @@ export function takePage<Item>(
     }
     items.push(entry.item)
     last = entry.cursor
+  }
+  return { items }
+}
+
+/**
+ * {@link takePage} for the big listings (a page of 1,000 image details): `cursors` are the
+ * listing's positions in order, each its own cursor; `listed` says whether one is in the listing
+ * (its filter) and `itemAt` makes its item. No object per entry beyond the item itself.
+ */
+export function takeListed<At extends Cursor, Item>(
+  cursors: Iterable<At>,
+  listed: (cursor: At) => boolean,
+  itemAt: (cursor: At) => Item,
+  limit: number,
+  tokens: PageTokens,
+  listing: string,
+): Page<Item> {
+  const items: Item[] = []
+  let last: At | undefined
+  for (const cursor of cursors) {
+    if (!listed(cursor)) continue
+    if (items.length === limit) return { items, nextToken: tokens.encode(listing, last!) }
+    items.push(itemAt(cursor))
+    last = cursor
   }
   return { items }
 }

@@ -2,6 +2,7 @@ import type { ImageFailure, ImageIdentifier, ImageStatus, ImageStatusFilter } fr
 import { EcrError } from '../errors.js'
 import type { OperationContext } from '../operations/context.js'
 import { describeImageId } from '../operations/image-ids.js'
+import { changedRecord } from '../state/changed-record.js'
 import type { ImageRecord } from '../state/kinds.js'
 import type { RepositoryContents } from '../state/registry-state.js'
 import { startImageReplication } from './replication.js'
@@ -28,15 +29,6 @@ export function matchesImageStatus(image: ImageRecord, filter: ImageStatusFilter
   return filter === 'ANY' || imageStatus(image) === filter
 }
 
-/** The archival members of an image's ImageDetail. */
-export function archivalDetails(image: ImageRecord): { imageStatus: ImageStatus; lastArchivedAt?: Date; lastActivatedAt?: Date } {
-  return {
-    imageStatus: imageStatus(image),
-    ...(image.lastArchivedAt !== undefined && { lastArchivedAt: new Date(image.lastArchivedAt) }),
-    ...(image.lastActivatedAt !== undefined && { lastActivatedAt: new Date(image.lastActivatedAt) }),
-  }
-}
-
 /**
  * Moves an image to the archive now, unless a manifest list that is not archived lists it (ECR
  * archives a child only after its manifest list): then it returns the digests of those lists and
@@ -45,13 +37,13 @@ export function archivalDetails(image: ImageRecord): { imageStatus: ImageStatus;
 export function archiveImage(ctx: OperationContext, { contents }: FoundRepository, image: ImageRecord): { archived: true } | { listedBy: string[] } {
   const listedBy = [...(contents.referencedBy.get(image.digest) ?? [])].filter((parent) => contents.images.get(parent)?.status !== 'ARCHIVED')
   if (listedBy.length > 0) return { listedBy }
-  contents.images.set(ctx.tx, image.digest, { ...image, status: 'ARCHIVED', lastArchivedAt: ctx.now })
+  contents.images.set(ctx.tx, image.digest, changedRecord(image, { status: 'ARCHIVED', lastArchivedAt: ctx.now }))
   return { archived: true }
 }
 
 /** Starts restoring an archived image: ACTIVATING until the engine's clock passes `imageRestoreDurationMs`. */
 export function startRestore(ctx: OperationContext, { contents }: FoundRepository, image: ImageRecord): void {
-  contents.images.set(ctx.tx, image.digest, { ...image, status: 'ACTIVATING' })
+  contents.images.set(ctx.tx, image.digest, changedRecord(image, { status: 'ACTIVATING' }))
   contents.tables['image-restore'].set(ctx.tx, image.digest, { completesAt: ctx.now + ctx.settings.imageRestoreDurationMs })
 }
 
@@ -79,7 +71,7 @@ export function restoreByPush(ctx: OperationContext, found: FoundRepository, ima
  */
 function activate(ctx: OperationContext, found: FoundRepository, image: ImageRecord): void {
   const { status: _status, scan: _scan, ...active } = image
-  found.contents.images.set(ctx.tx, image.digest, scanOnPush(ctx, found, { ...active, lastActivatedAt: ctx.now }))
+  found.contents.images.set(ctx.tx, image.digest, scanOnPush(ctx, found, changedRecord<ImageRecord>(active, { lastActivatedAt: ctx.now })))
   startImageReplication(ctx, found, image.digest, found.contents.tagsOf(image.digest))
 }
 

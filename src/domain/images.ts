@@ -3,6 +3,7 @@ import { EcrError } from '../errors.js'
 import { checkManifestSize, tooManyImages } from '../limits.js'
 import { parseManifest, referencesOf, type ParsedManifest } from '../manifest.js'
 import type { OperationContext } from '../operations/context.js'
+import { changedRecord } from '../state/changed-record.js'
 import type { ImageRecord } from '../state/kinds.js'
 import { restoreByPush } from './archival.js'
 import { releaseBlobs, useBlobs } from './blobs.js'
@@ -81,7 +82,7 @@ export function pushManifest(ctx: OperationContext, found: FoundRepository, push
       ...(artifactType !== undefined && { artifactMediaType: artifactType }),
       sizeInBytes: imageSize(found, manifest),
       pushedAt: ctx.now,
-      references: referencesOf(manifest),
+      references: manifest.isIndex ? referencesOf(manifest) : referencesOf(manifest).map((reference) => contents.sharedReference(reference)),
       isIndex: manifest.isIndex,
       ...(manifest.subject && { subjectDigest: manifest.subject.digest }),
     }
@@ -102,7 +103,7 @@ export function recordPull(ctx: OperationContext, { registry, contents }: FoundR
   if (!recordsPullTime(ctx, registry)) return
   for (const digest of digests) {
     const image = contents.images.get(digest)
-    if (image !== undefined) contents.images.set(ctx.tx, digest, { ...image, lastPulledAt: ctx.now })
+    if (image !== undefined) contents.images.set(ctx.tx, digest, changedRecord(image, { lastPulledAt: ctx.now }))
   }
 }
 

@@ -1,4 +1,5 @@
 import type { OperationContext } from '../operations/context.js'
+import { changedRecord } from '../state/changed-record.js'
 import type { ImageRecord, ScanRecord } from '../state/kinds.js'
 import { inspectPushedImage, scannedImage } from './enhanced-scans.js'
 import type { FoundRepository } from './repositories.js'
@@ -21,7 +22,7 @@ export function scanOnPush(ctx: OperationContext, found: FoundRepository, image:
   }
   if (image.isIndex || scanQuotaUsed(ctx, image.scan)) return image
   if (repositoryScanning(scanning, found.record).scanFrequency === 'MANUAL') return image
-  return { ...image, scan: startScan(ctx, found, image) }
+  return changedRecord(image, { scan: startScan(ctx, found, image) })
 }
 
 /**
@@ -47,7 +48,7 @@ export function completeScan(ctx: OperationContext, scope: readonly string[], di
   const contents = ctx.state.find(accountId, region)?.contentsOf(repositoryName)
   const image = contents?.images.get(digest)
   if (contents === undefined || image?.scan === undefined) return
-  contents.images.set(ctx.tx, digest, { ...image, scan: { ...image.scan, status: 'COMPLETE' } })
+  contents.images.set(ctx.tx, digest, changedRecord(image, { scan: changedRecord(image.scan, { status: 'COMPLETE' }) }))
 }
 
 /** Whether an image's last scan started less than 24 hours ago (no new one may start). */

@@ -1,12 +1,14 @@
 import type { Image, ImageDetail, ImageFailure, ImageIdentifier, TagStatus } from '@aws-sdk/client-ecr'
-import { archivalDetails, inaccessible, matchesImageStatus } from '../domain/archival.js'
+import { builtFresh } from '../caller-copy.js'
+import { imageStatus, inaccessible, matchesImageStatus } from '../domain/archival.js'
 import { repositoryForPush } from '../domain/creation-templates.js'
 import { deleteImage, pushManifest, recordPull, untag } from '../domain/images.js'
 import { pullThroughImages } from '../domain/pull-through-cache.js'
 import { findRepository, type FoundRepository } from '../domain/repositories.js'
 import { invalidParameter } from '../errors.js'
-import { DEFAULT_PAGE_SIZE, position, takePage } from '../pagination.js'
+import { DEFAULT_PAGE_SIZE, position, takeListed, takePage } from '../pagination.js'
 import type { ImageRecord } from '../state/kinds.js'
+import { sortedTags, type ImageEntry } from '../state/registry-state.js'
 import { IMAGE_TAG, refuseIdsWithPaging, requireImage, resolveImageId } from './image-ids.js'
 import type { Implementations } from './operation.js'
 import { scanDetails } from './scanning.js'
@@ -98,28 +100,24 @@ export const imageOperations = {
       const details = new Map<string, ImageDetail>()
       for (const imageId of input.imageIds) {
         const image = requireImage(found, imageId)
-        if (!details.has(image.digest)) details.set(image.digest, imageDetail(found, image))
+        if (!details.has(image.digest)) details.set(image.digest, imageDetail(found, image, found.contents.tagsOf(image.digest)))
       }
-      return { imageDetails: [...details.values()] }
+      return builtFresh({ imageDetails: [...details.values()] })
     }
     const tagStatus = input.filter?.tagStatus ?? 'ANY'
     // Archived images are listed only when asked for (model docs of DescribeImagesFilter).
     const imageStatus = input.filter?.imageStatus ?? 'ACTIVE'
     const listing = listingOf('DescribeImages', found, `${tagStatus}/${imageStatus}`)
     const after = input.nextToken === undefined ? undefined : position(ctx.tokens.decode(listing, input.nextToken))
-    const page = takePage(
-      (function* () {
-        for (const { seq, id } of found.contents.imageOrder.after(after)) {
-          const image = found.contents.images.get(id)!
-          if (!matchesTagStatus(found, id, tagStatus) || !matchesImageStatus(image, imageStatus)) continue
-          yield { item: imageDetail(found, image), cursor: { seq, id } }
-        }
-      })(),
+    const page = takeListed(
+      found.contents.imageOrder.after(after),
+      (entry) => matchesTagStatus(entry, tagStatus) && matchesImageStatus(entry.image, imageStatus),
+      (entry) => imageDetail(found, entry.image, sortedTags(entry.tags)),
       input.maxResults ?? DEFAULT_PAGE_SIZE,
       ctx.tokens,
       listing,
     )
-    return { imageDetails: page.items, ...(page.nextToken !== undefined && { nextToken: page.nextToken }) }
+    return builtFresh({ imageDetails: page.items, ...(page.nextToken !== undefined && { nextToken: page.nextToken }) })
   },
 
   ListImages(input, ctx) {
@@ -129,20 +127,21 @@ export const imageOperations = {
     const imageStatus = input.filter?.imageStatus ?? 'ACTIVE'
     const listing = listingOf('ListImages', found, `${tagStatus}/${imageStatus}`)
     const start = input.nextToken === undefined ? undefined : ctx.tokens.decode(listing, input.nextToken)
-    const listed = (id: string) => matchesTagStatus(found, id, tagStatus) && matchesImageStatus(found.contents.images.get(id)!, imageStatus)
+    const listed = (entry: ImageEntry) => matchesTagStatus(entry, tagStatus) && matchesImageStatus(entry.image, imageStatus)
     const page = takePage(
       (function* () {
         // The image the previous page stopped in may have tags left to list.
         const current = start === undefined ? undefined : position(start)
-        const resumes = current !== undefined && found.contents.imageOrder.has(current) && listed(current.id)
-        if (resumes && start?.sub !== undefined) {
-          for (const tag of found.contents.tagsOf(current!.id)) {
-            if (tag > start.sub) yield { item: { imageDigest: current.id, imageTag: tag }, cursor: { ...current, sub: tag } }
+        const stoppedIn = current === undefined ? undefined : found.contents.imageOrder.find(current)
+        if (stoppedIn !== undefined && listed(stoppedIn) && start?.sub !== undefined) {
+          for (const tag of sortedTags(stoppedIn.tags)) {
+            if (tag > start.sub) yield { item: { imageDigest: current!.id, imageTag: tag }, cursor: { ...current!, sub: tag } }
           }
         }
-        for (const { seq, id } of found.contents.imageOrder.after(current)) {
-          if (!listed(id)) continue
-          const tags = found.contents.tagsOf(id)
+        for (const entry of found.contents.imageOrder.after(current)) {
+          if (!listed(entry)) continue
+          const { seq, id } = entry
+          const tags = sortedTags(entry.tags)
           if (tags.length === 0) yield { item: { imageDigest: id } as ImageIdentifier, cursor: { seq, id } }
           for (const tag of tags) yield { item: { imageDigest: id, imageTag: tag }, cursor: { seq, id, sub: tag } }
         }
@@ -151,27 +150,32 @@ export const imageOperations = {
       ctx.tokens,
       listing,
     )
-    return { imageIds: page.items, ...(page.nextToken !== undefined && { nextToken: page.nextToken }) }
+    return builtFresh({ imageIds: page.items, ...(page.nextToken !== undefined && { nextToken: page.nextToken }) })
   },
 } satisfies Implementations
 
-/** The ImageDetail DescribeImages reports for an image. */
-function imageDetail({ registry, record, contents }: FoundRepository, image: ImageRecord): ImageDetail {
-  const tags = contents.tagsOf(image.digest)
-  return {
-    registryId: registry.accountId,
-    repositoryName: record.name,
-    imageDigest: image.digest,
-    ...(tags.length > 0 && { imageTags: tags }),
-    imageSizeInBytes: image.sizeInBytes,
-    imagePushedAt: new Date(image.pushedAt),
-    ...scanDetails(registry, image),
-    imageManifestMediaType: image.mediaType,
-    ...(image.artifactMediaType !== undefined && { artifactMediaType: image.artifactMediaType }),
-    ...(image.lastPulledAt !== undefined && { lastRecordedPullTime: new Date(image.lastPulledAt) }),
-    ...(image.subjectDigest !== undefined && { subjectManifestDigest: image.subjectDigest }),
-    ...archivalDetails(image),
+/**
+ * The ImageDetail DescribeImages reports for an image, built member by member (in the order ECR
+ * writes them): a page holds up to 1,000, and object spreads cost several times as much.
+ */
+function imageDetail({ registry, record }: FoundRepository, image: ImageRecord, tags: string[]): ImageDetail {
+  const detail: ImageDetail = { registryId: registry.accountId, repositoryName: record.name, imageDigest: image.digest }
+  if (tags.length > 0) detail.imageTags = tags
+  detail.imageSizeInBytes = image.sizeInBytes
+  detail.imagePushedAt = new Date(image.pushedAt)
+  if (image.scan !== undefined) {
+    const { imageScanStatus, imageScanFindingsSummary } = scanDetails(registry, image)
+    if (imageScanStatus !== undefined) detail.imageScanStatus = imageScanStatus
+    if (imageScanFindingsSummary !== undefined) detail.imageScanFindingsSummary = imageScanFindingsSummary
   }
+  detail.imageManifestMediaType = image.mediaType
+  if (image.artifactMediaType !== undefined) detail.artifactMediaType = image.artifactMediaType
+  if (image.lastPulledAt !== undefined) detail.lastRecordedPullTime = new Date(image.lastPulledAt)
+  if (image.subjectDigest !== undefined) detail.subjectManifestDigest = image.subjectDigest
+  detail.imageStatus = imageStatus(image)
+  if (image.lastArchivedAt !== undefined) detail.lastArchivedAt = new Date(image.lastArchivedAt)
+  if (image.lastActivatedAt !== undefined) detail.lastActivatedAt = new Date(image.lastActivatedAt)
+  return detail
 }
 
 /** A page token is bound to its listing: operation, registry, region, repository and filter. */
@@ -179,9 +183,9 @@ function listingOf(operation: string, { registry, record }: FoundRepository, fil
   return [operation, registry.accountId, registry.region, record.name, filter].join('\u0000')
 }
 
-function matchesTagStatus({ contents }: FoundRepository, digest: string, tagStatus: TagStatus): boolean {
+function matchesTagStatus({ tags }: ImageEntry, tagStatus: TagStatus): boolean {
   if (tagStatus === 'ANY') return true
-  return contents.tagsByDigest.has(digest) === (tagStatus === 'TAGGED')
+  return (tags !== undefined) === (tagStatus === 'TAGGED')
 }
 
 /**

@@ -98,7 +98,7 @@ export const layerOperations = {
         failures.push({ layerDigest: digest, failureCode: 'InvalidLayerDigest', failureReason: 'Invalid layer digest' })
       } else {
         const blob = contents.blobs.get(digest)
-        const mediaType = contents.blobUsage.get(digest)?.mediaType
+        const mediaType = contents.blobUsage.get(digest)?.reference.mediaType
         const layerAvailability = layerArchived(contents, digest) ? 'ARCHIVED' : 'AVAILABLE'
         layers.push(
           blob === undefined

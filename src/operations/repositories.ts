@@ -1,7 +1,8 @@
 import type { ImageTagMutability, Repository } from '@aws-sdk/client-ecr'
+import { builtFresh } from '../caller-copy.js'
 import { createRepository, deleteRepository, findRepository } from '../domain/repositories.js'
 import { invalidParameter } from '../errors.js'
-import { DEFAULT_PAGE_SIZE, position, takePage } from '../pagination.js'
+import { DEFAULT_PAGE_SIZE, position, takeListed } from '../pagination.js'
 import { partitionOf, registryAddress, repositoryArn } from '../partitions.js'
 import type { RepositoryRecord } from '../state/kinds.js'
 import type { RegistryState } from '../state/registry-state.js'
@@ -42,23 +43,21 @@ export const repositoryOperations = {
         throw invalidParameter('maxResults', 'maxResults and nextToken cannot be used when you specify repositoryNames')
       }
       const names = [...new Set(input.repositoryNames)]
-      return {
-        repositories: names.map((name) => repositoryOutput(ctx, registry, findRepository(ctx, name, input.registryId).record)),
-      }
+      const output = repositoryOutputs(ctx, registry)
+      return builtFresh({ repositories: names.map((name) => output(findRepository(ctx, name, input.registryId).record)) })
     }
     const listing = `DescribeRepositories\u0000${registry.accountId}\u0000${ctx.region}`
     const after = input.nextToken === undefined ? undefined : position(ctx.tokens.decode(listing, input.nextToken))
-    const page = takePage(
-      (function* () {
-        for (const { seq, id } of registry.repositoryOrder.after(after)) {
-          yield { item: repositoryOutput(ctx, registry, registry.repositories.get(id)!), cursor: { seq, id } }
-        }
-      })(),
+    const output = repositoryOutputs(ctx, registry)
+    const page = takeListed(
+      registry.repositoryOrder.after(after),
+      () => true,
+      ({ id }) => output(registry.repositories.get(id)!),
       input.maxResults ?? DEFAULT_PAGE_SIZE,
       ctx.tokens,
       listing,
     )
-    return { repositories: page.items, ...(page.nextToken !== undefined && { nextToken: page.nextToken }) }
+    return builtFresh({ repositories: page.items, ...(page.nextToken !== undefined && { nextToken: page.nextToken }) })
   },
 
   DeleteRepository(input, ctx) {
@@ -98,18 +97,31 @@ export const repositoryOperations = {
 
 /** The Repository structure ECR returns for a repository record, its URI on the registry address the call's client reaches. */
 export function repositoryOutput(ctx: OperationContext, registry: RegistryState, record: RepositoryRecord): Repository {
-  return {
-    repositoryArn: repositoryArn(registry.accountId, registry.region, record.name),
-    registryId: registry.accountId,
-    repositoryName: record.name,
-    repositoryUri: `${registryAddress(registry.accountId, registry.region, ctx.registryEndpoint).host}/${record.name}`,
-    createdAt: new Date(record.createdAt),
-    imageTagMutability: record.imageTagMutability,
-    ...(record.imageTagMutabilityExclusionFilters && {
-      imageTagMutabilityExclusionFilters: record.imageTagMutabilityExclusionFilters,
-    }),
-    imageScanningConfiguration: { scanOnPush: record.scanOnPush },
-    encryptionConfiguration: record.encryption,
+  return repositoryOutputs(ctx, registry)(record)
+}
+
+/**
+ * Makes the Repository ECR reports for records of `registry`, working out the registry's address
+ * (a URL to parse, behind the standalone server) once for a page of them. Each is built afresh, sharing
+ * no object with the record (DescribeRepositories hands its page over uncopied, src/caller-copy.ts).
+ */
+function repositoryOutputs(ctx: OperationContext, registry: RegistryState): (record: RepositoryRecord) => Repository {
+  const { accountId, region } = registry
+  const { host } = registryAddress(accountId, region, ctx.registryEndpoint)
+  return (record) => {
+    const repository: Repository = {
+      repositoryArn: repositoryArn(accountId, region, record.name),
+      registryId: accountId,
+      repositoryName: record.name,
+      repositoryUri: `${host}/${record.name}`,
+      createdAt: new Date(record.createdAt),
+      imageTagMutability: record.imageTagMutability,
+    }
+    const filters = record.imageTagMutabilityExclusionFilters
+    if (filters) repository.imageTagMutabilityExclusionFilters = filters.map((filter) => ({ ...filter }))
+    repository.imageScanningConfiguration = { scanOnPush: record.scanOnPush }
+    repository.encryptionConfiguration = { ...record.encryption }
+    return repository
   }
 }
 

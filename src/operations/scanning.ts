@@ -15,6 +15,7 @@ import { scanQuotaUsed, startScan } from '../domain/scans.js'
 import { EcrError, invalidParameter } from '../errors.js'
 import { DEFAULT_PAGE_SIZE, takePage } from '../pagination.js'
 import { repositoryArn } from '../partitions.js'
+import { changedRecord } from '../state/changed-record.js'
 import { SINGLETON, type EnhancedScanRecord, type ImageRecord, type ScanRecord, type ValueOf } from '../state/kinds.js'
 import type { RegistryState } from '../state/registry-state.js'
 import { describeImageId, reportedImageId, requireImage } from './image-ids.js'
@@ -22,8 +23,9 @@ import type { OperationContext } from './context.js'
 import type { Implementations } from './operation.js'
 
 const HOUR_MS = 60 * 60 * 1000
-const IN_PROGRESS: ImageScanStatus = { status: 'IN_PROGRESS' }
-const COMPLETE: ImageScanStatus = { status: 'COMPLETE', description: 'The scan was completed successfully.' }
+// Functions, not shared objects: DescribeImages hands its details to the caller uncopied (src/caller-copy.ts).
+const inProgress = (): ImageScanStatus => ({ status: 'IN_PROGRESS' })
+const complete = (): ImageScanStatus => ({ status: 'COMPLETE', description: 'The scan was completed successfully.' })
 
 /**
  * Registry and repository scanning settings, StartImageScan and DescribeImageScanFindings: basic
@@ -84,12 +86,12 @@ export const scanningOperations = {
     if (scanQuotaUsed(ctx, image.scan)) {
       throw new EcrError('LimitExceededException', 'The scan quota per image has been exceeded. Wait and try again.')
     }
-    found.contents.images.set(ctx.tx, image.digest, { ...image, scan: startScan(ctx, found, image) })
+    found.contents.images.set(ctx.tx, image.digest, changedRecord(image, { scan: startScan(ctx, found, image) }))
     return {
       registryId: found.registry.accountId,
       repositoryName: found.record.name,
       imageId: reportedImageId(image, input.imageId),
-      imageScanStatus: IN_PROGRESS,
+      imageScanStatus: inProgress(),
     }
   },
 
@@ -112,12 +114,12 @@ export const scanningOperations = {
     const scan = image.scan
     if (scan === undefined) throw scanNotFound(found, input.imageId)
     // Findings appear only once the scan completes; until then the list is empty.
-    if (scan.status === 'IN_PROGRESS') return { ...described, imageScanStatus: IN_PROGRESS, imageScanFindings: { findings: [] } }
+    if (scan.status === 'IN_PROGRESS') return { ...described, imageScanStatus: inProgress(), imageScanFindings: { findings: [] } }
     // A new scan replaces the findings, so a token is only good for the scan it came from.
     const { items, nextToken } = pageOf(ctx, listingOf(found, image, 'BASIC', scan.startedAt), scan.findings, page)
     return {
       ...described,
-      imageScanStatus: COMPLETE,
+      imageScanStatus: complete(),
       imageScanFindings: { ...findingsSummary(scan), findings: items },
       ...(nextToken !== undefined && { nextToken }),
     }
@@ -134,8 +136,8 @@ export function scanDetails(
 ): { imageScanStatus?: ImageScanStatus; imageScanFindingsSummary?: ImageScanFindingsSummary } {
   const scan = image.scan
   if (scan === undefined || registryScanning(registry).scanType === 'ENHANCED') return {}
-  if (scan.status === 'IN_PROGRESS') return { imageScanStatus: IN_PROGRESS }
-  return { imageScanStatus: COMPLETE, imageScanFindingsSummary: findingsSummary(scan) }
+  if (scan.status === 'IN_PROGRESS') return { imageScanStatus: inProgress() }
+  return { imageScanStatus: complete(), imageScanFindingsSummary: findingsSummary(scan) }
 }
 
 function findingsSummary(scan: ScanRecord) {
@@ -147,16 +149,19 @@ function findingsSummary(scan: ScanRecord) {
   }
 }
 
-/** Counts per severity, listing only the severities that occur (as ECR does). */
+/**
+ * Counts per severity, listing only the severities that occur (as ECR does), in the order they
+ * first occur. A plain object counted in place: DescribeImages makes one per scanned image.
+ */
 function severityCounts(severities: Iterable<string | undefined>): Partial<Record<FindingSeverity, number>> {
-  const counts = new Map<FindingSeverity, number>()
+  const counts: Partial<Record<FindingSeverity, number>> = {}
   for (const severity of severities) {
     if (severity === undefined) continue
     // ECR's counts have no UNTRIAGED (Inspector's severity for a vulnerability its source did not rate).
     const counted = SEVERITIES.has(severity) ? (severity as FindingSeverity) : 'UNDEFINED'
-    counts.set(counted, (counts.get(counted) ?? 0) + 1)
+    counts[counted] = (counts[counted] ?? 0) + 1
   }
-  return Object.fromEntries(counts)
+  return counts
 }
 
 const SEVERITIES = new Set<string>(['INFORMATIONAL', 'LOW', 'MEDIUM', 'HIGH', 'CRITICAL', 'UNDEFINED'])

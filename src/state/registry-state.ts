@@ -63,9 +63,21 @@ function createTables<L extends 'registry' | 'repository'>(
   return tables as unknown as Tables<L>
 }
 
+/** A blob an image references: its digest and the media type the image's manifest gives it. */
+type BlobReference = ImageRecord['references'][number]
+
+/**
+ * An image in creation order, with what listings read of it: its record, and the set of tags
+ * naming it (the one in `tagsByDigest`, kept in step by the tag hooks; `undefined` when untagged).
+ */
+export interface ImageEntry extends Position {
+  image: ImageRecord
+  tags: ReadonlySet<string> | undefined
+}
+
 /** What a repository holds, with the indexes that keep look-ups O(1) and listings O(page). */
 export class RepositoryContents {
-  readonly imageOrder = new SeqIndex()
+  readonly imageOrder = new SeqIndex<ImageEntry>()
   /** digest → tags naming it. */
   readonly tagsByDigest = new Map<string, Set<string>>()
   /** child manifest digest → digests of the indexes that list it. */
@@ -73,10 +85,11 @@ export class RepositoryContents {
   /** subject digest → the images whose manifest names it as `subject` (its OCI referrers), in push order. */
   readonly referrers = new Map<string, SeqIndex>()
   /**
-   * blob digest → its media type (from the manifests that reference it), how many images
-   * reference it, and how many of those are archived (or being restored).
+   * blob digest → how many images reference it and how many of those are archived (or being
+   * restored), with the reference the first of them holds: its media type is the blob's, and the
+   * images pushed after it share it (see {@link sharedReference}).
    */
-  readonly blobUsage = new Map<string, { mediaType: string; images: number; archived: number }>()
+  readonly blobUsage = new Map<string, { reference: BlobReference; images: number; archived: number }>()
   readonly tables: Tables<'repository'>
 
   constructor(scope: readonly string[], indexes: EngineIndexes, detached = false) {
@@ -88,8 +101,14 @@ export class RepositoryContents {
           removed: (digest, image: ImageRecord) => this.indexImage(digest, image, -1),
         },
         tag: {
-          added: (tag, { digest }) => addTo(this.tagsByDigest, digest, tag),
-          removed: (tag, { digest }) => removeFrom(this.tagsByDigest, digest, tag),
+          added: (tag, { digest }) => {
+            addTo(this.tagsByDigest, digest, tag)
+            this.entryTags(digest)
+          },
+          removed: (tag, { digest }) => {
+            removeFrom(this.tagsByDigest, digest, tag)
+            this.entryTags(digest)
+          },
         },
       },
     })
@@ -113,8 +132,17 @@ export class RepositoryContents {
 
   /** Tags of an image, sorted (the order listings use). */
   tagsOf(digest: string): string[] {
-    const tags = this.tagsByDigest.get(digest)
-    return tags === undefined ? [] : [...tags].sort()
+    return sortedTags(this.tagsByDigest.get(digest))
+  }
+
+  /**
+   * The reference to a blob that images of the repository already hold, if it says the same (its
+   * digest and media type), else `reference`: an image record then keeps no strings of its own
+   * for the layers it shares with others (a digest and a media type are ~150 bytes per layer).
+   */
+  sharedReference(reference: BlobReference): BlobReference {
+    const held = this.blobUsage.get(reference.digest)?.reference
+    return held !== undefined && held.mediaType === reference.mediaType ? held : reference
   }
 
   /** Takes the repository's records out of the engine-wide indexes (it is deleted), or puts them back. */
@@ -127,13 +155,20 @@ export class RepositoryContents {
   }
 
   private indexImage(digest: string, image: ImageRecord, change: 1 | -1): void {
-    if (change === 1) this.imageOrder.insert({ seq: image.seq, id: digest })
+    if (change === 1) this.imageOrder.insert({ seq: image.seq, id: digest, image, tags: this.tagsByDigest.get(digest) })
     else this.imageOrder.remove({ seq: image.seq, id: digest })
     if (image.subjectDigest !== undefined) this.indexReferrer(image.subjectDigest, { seq: image.seq, id: digest }, change)
     for (const reference of image.references) {
       if (image.isIndex) (change === 1 ? addTo : removeFrom)(this.referencedBy, reference.digest, digest)
       else this.countBlob(reference, change, image.status !== undefined)
     }
+  }
+
+  /** Points the image's entry at its tags again, after a tag change (the first tag makes the set, the last drops it). */
+  private entryTags(digest: string): void {
+    const image = this.images.get(digest)
+    const entry = image === undefined ? undefined : this.imageOrder.find({ seq: image.seq, id: digest })
+    if (entry !== undefined) entry.tags = this.tagsByDigest.get(digest)
   }
 
   private indexReferrer(subject: string, referrer: Position, change: 1 | -1): void {
@@ -147,13 +182,14 @@ export class RepositoryContents {
     if (referrers?.size === 0) this.referrers.delete(subject)
   }
 
-  private countBlob({ digest, mediaType }: { digest: string; mediaType: string }, change: 1 | -1, archived: boolean): void {
+  private countBlob(reference: BlobReference, change: 1 | -1, archived: boolean): void {
+    const { digest } = reference
     const usage = this.blobUsage.get(digest)
     const images = (usage?.images ?? 0) + change
     if (images <= 0) this.blobUsage.delete(digest)
     else {
       const archivedImages = (usage?.archived ?? 0) + (archived ? change : 0)
-      this.blobUsage.set(digest, { mediaType: usage?.mediaType ?? mediaType, images, archived: archivedImages })
+      this.blobUsage.set(digest, { reference: usage?.reference ?? reference, images, archived: archivedImages })
     }
   }
 }
@@ -268,6 +304,11 @@ export class RegistryState {
     for (const table of Object.values(this.tables)) yield* table.records()
     for (const contents of this.contents.values()) yield* contents.records()
   }
+}
+
+/** An image's tags, sorted (a new array, the caller's to keep). */
+export function sortedTags(tags: ReadonlySet<string> | undefined): string[] {
+  return tags === undefined ? [] : [...tags].sort()
 }
 
 function addTo(index: Map<string, Set<string>>, key: string, value: string): void {
