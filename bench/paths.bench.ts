@@ -1,0 +1,31 @@
+import { bench, describe } from 'vitest'
+import { preparePaths } from './paths.js'
+
+/**
+ * Every way into the engine, measured in one run: the SDK with a constant handler (its floor),
+ * through `ecrRequestHandler`, through MSW (a trivial handler, then `ecrHandlers`), over loopback
+ * HTTP to the standalone server, and `ecr.call`. `bench/table-reporter.ts` prints them as one
+ * table, each with its ratio to the floor it is judged against (`bench/paths-table.ts`).
+ */
+const { scenarios } = await preparePaths()
+
+// Every path gives the right answer before it is timed, or the comparison is meaningless.
+for (const scenario of scenarios) {
+  for (const path of scenario.paths) {
+    path.setup?.()
+    scenario.check(await path.call())
+    path.teardown?.()
+  }
+}
+
+for (const scenario of scenarios) {
+  describe(scenario.name, () => {
+    for (const path of scenario.paths) {
+      bench(path.name, async () => void (await path.call()), {
+        time: 1000,
+        ...(path.setup !== undefined && { setup: path.setup }),
+        ...(path.teardown !== undefined && { teardown: path.teardown }),
+      })
+    }
+  })
+}
