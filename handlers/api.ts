@@ -115,7 +115,7 @@ export async function answerApiCall(
   try {
     if (byteLengthOver(body, MAX_REQUEST_BYTES)) throw tooLarge(operation)
     // A body in another format is not an AWS JSON call at all, as Coral's front door answers.
-    if (body.length > 0 && !JSON_TYPES.has(mediaType(request.header('content-type')))) return unknownOperation()
+    if (body.length > 0 && !isJsonType(request.header('content-type'))) return unknownOperation()
     // Authentication comes first, as at AWS's front door: unsigned requests learn nothing else.
     const caller = verify === undefined ? undefined : await verify(request, typeof body === 'string' ? encoder.encode(body) : body)
     if (operation === undefined) {
@@ -196,9 +196,14 @@ function tooLarge(operation: string | undefined): EcrError {
 /** The content types Coral reads as JSON (the SDKs send `application/x-amz-json-1.1`). */
 const JSON_TYPES = new Set(['application/x-amz-json-1.1', 'application/x-amz-json-1.0', 'application/json'])
 
+/** Whether a Content-Type is one Coral reads as JSON; the SDK's own, exactly as it sends it, is looked up first. */
+function isJsonType(header: string | null): boolean {
+  return header !== null && (JSON_TYPES.has(header) || JSON_TYPES.has(mediaType(header)))
+}
+
 /** A Content-Type without its parameters, lower-cased. */
-function mediaType(header: string | null): string {
-  return (header ?? '').split(';')[0]!.trim().toLowerCase()
+function mediaType(header: string): string {
+  return header.split(';')[0]!.trim().toLowerCase()
 }
 
 /**
