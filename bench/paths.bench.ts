@@ -8,16 +8,16 @@ import { preparePaths } from './paths.js'
  * table, each with its ratio to the floor it is judged against (`bench/paths-table.ts`).
  */
 const { scenarios } = await preparePaths()
-const WARM_UP_CALLS = 20
+const WARM_UP_MS = 300
 
 // Every path gives the right answer before it is timed, or the comparison is meaningless; and
 // every path is warm before any is timed (the first group would otherwise pay for the JIT).
 for (const scenario of scenarios) {
   for (const path of scenario.paths) {
-    path.setup?.()
+    await path.setup()
     scenario.check(await path.call())
-    for (let call = 0; call < WARM_UP_CALLS; call++) await path.call()
-    path.teardown?.()
+    for (const started = performance.now(); performance.now() - started < WARM_UP_MS; ) await path.call()
+    await path.teardown()
   }
 }
 
@@ -27,8 +27,8 @@ for (const scenario of scenarios) {
       bench(path.name, async () => void (await path.call()), {
         time: 1000,
         warmupTime: 300,
-        ...(path.setup !== undefined && { setup: path.setup }),
-        ...(path.teardown !== undefined && { teardown: path.teardown }),
+        setup: path.setup,
+        teardown: path.teardown,
       })
     }
   })

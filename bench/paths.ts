@@ -20,9 +20,12 @@ export interface BenchPath {
   name: PathName
   /** Makes the call; the answer is what `Scenario.check` accepts. */
   call(): Promise<unknown>
-  /** Runs before the path is measured, and `teardown` after: MSW intercepts only while its own paths run. */
-  setup?(): void
-  teardown?(): void
+  /**
+   * Runs before the path is measured (and warmed up), and `teardown` after: MSW intercepts only
+   * while its own paths run, and each path starts from the scenario's first state.
+   */
+  setup(): Promise<void>
+  teardown(): Promise<void>
 }
 
 export interface Scenario {
@@ -40,6 +43,11 @@ interface Call {
   send(sdk: ECRClient): Promise<unknown>
   engine(ecr: Ecr): Promise<unknown>
   check(output: unknown): void
+  /**
+   * Takes the region back to its first state. Creations are retained (about 8 KB a repository),
+   * and a heap grown by one path's thousands of them would slow the next path's GCs.
+   */
+  reset?(ecr: Ecr): Promise<void>
 }
 
 const PAGE = 1_000
@@ -64,6 +72,14 @@ const CALLS: Call[] = [
     check: (output) => {
       const { repository } = output as { repository?: { repositoryName?: string; createdAt?: unknown } }
       expect(/^r\d+$/.test(repository?.repositoryName ?? '') && repository!.createdAt instanceof Date, output)
+    },
+    reset: async (ecr) => {
+      const context = { region: 'us-east-1' }
+      for (;;) {
+        const { repositories = [] } = await ecr.call('DescribeRepositories', { maxResults: 1000 }, context)
+        if (repositories.length === 0) return
+        for (const { repositoryName } of repositories) await ecr.call('DeleteRepository', { repositoryName: repositoryName! }, context)
+      }
     },
   },
   {
@@ -120,7 +136,6 @@ export async function preparePaths(): Promise<{ scenarios: Scenario[]; close(): 
     return http.post(`${trivialHost(call)}/`, () => new Response(text, { headers: HEADERS }))
   })
   const msw = setupServer(...trivial, ...ecrHandlers(ecr))
-  const intercepting = { setup: () => msw.listen({ onUnhandledRequest: 'error' }), teardown: () => msw.close() }
   const standalone = await createEcrServer({ ecr, port: 0 })
 
   const scenarios = CALLS.map((call): Scenario => {
@@ -130,15 +145,29 @@ export async function preparePaths(): Promise<{ scenarios: Scenario[]; close(): 
       handle: async () => ({ response: { statusCode: 200, headers: HEADERS, body: bytes } }),
     }
     const send = (sdk: ECRClient) => () => call.send(sdk)
-    const implementations: Record<PathName, Omit<BenchPath, 'name'>> = {
+    const implementations: Record<PathName, { call: BenchPath['call']; intercepted?: true }> = {
       'SDK floor: constant handler': { call: send(client(call.region, { requestHandler: constant })) },
       'SDK → ecrRequestHandler': { call: send(client(call.region, { requestHandler })) },
-      'SDK → MSW trivial handler': { call: send(client(call.region, { endpoint: trivialHost(call) })), ...intercepting },
-      'SDK → MSW → ecrHandlers': { call: send(client(call.region)), ...intercepting },
+      'SDK → MSW trivial handler': { call: send(client(call.region, { endpoint: trivialHost(call) })), intercepted: true },
+      'SDK → MSW → ecrHandlers': { call: send(client(call.region)), intercepted: true },
       'SDK → standalone server (loopback HTTP)': { call: send(client(call.region, { endpoint: standalone.url })) },
       'ecr.call (engine only)': { call: () => call.engine(ecr) },
     }
-    return { name: call.name, check: call.check, paths: PATHS.map(({ name }) => ({ name, ...implementations[name] })) }
+    const paths = PATHS.map(({ name }): BenchPath => {
+      const intercepted = implementations[name].intercepted === true
+      return {
+        name,
+        call: implementations[name].call,
+        setup: async () => {
+          await call.reset?.(ecr)
+          if (intercepted) msw.listen({ onUnhandledRequest: 'error' })
+        },
+        teardown: async () => {
+          if (intercepted) msw.close()
+        },
+      }
+    })
+    return { name: call.name, check: call.check, paths }
   })
   return {
     scenarios,

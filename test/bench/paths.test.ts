@@ -11,13 +11,13 @@ it('answers every scenario right on every path, and prints them as one table wit
   const figures: PathFigure[] = []
   for (const scenario of scenarios) {
     for (const path of scenario.paths) {
-      path.setup?.()
+      await path.setup()
       try {
         const started = performance.now()
         for (let call = 0; call < 3; call++) scenario.check(await path.call())
         figures.push({ scenario: scenario.name, path: path.name, hz: 3_000 / (performance.now() - started) })
       } finally {
-        path.teardown?.()
+        await path.teardown()
       }
     }
   }
