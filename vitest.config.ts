@@ -19,6 +19,16 @@ export default defineConfig({
         extends: true,
         test: { name: 'sdk-over-http', include: ['test/sdk/**/*.test.ts'], env: { FAKE_ECR_TRANSPORT: 'http' } },
       },
+      {
+        // The SDK suite again (and the harness's fault and quota files), through fake-ecr/sdk's
+        // request handler: no interception, no HTTP.
+        extends: true,
+        test: {
+          name: 'sdk-handler',
+          include: ['test/sdk/**/*.test.ts', 'test/faults/sdk-retries.test.ts', 'test/limits/quotas.test.ts'],
+          env: { FAKE_ECR_TRANSPORT: 'sdk' },
+        },
+      },
       // Part of the SDK suite again, in Chromium through MSW's service worker.
       browserProject,
     ],

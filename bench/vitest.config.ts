@@ -2,7 +2,11 @@ import { defineConfig } from 'vitest/config'
 
 export default defineConfig({
   test: {
-    benchmark: { include: ['bench/**/*.bench.ts'] },
+    benchmark: {
+      include: ['bench/**/*.bench.ts'],
+      // bench/paths.bench.ts's groups, also as one table with ratios.
+      reporters: ['default', './bench/table-reporter.ts'],
+    },
     // One file at a time: benchmarks running side by side on 2 cores would time each other.
     fileParallelism: false,
     // The SDK's notice that its 2027 releases need Node 22 is noise on Node 20.

@@ -3,9 +3,10 @@ import { concatenate } from '../src/bytes.js'
 import { EcrError } from '../src/errors.js'
 import type { Caller, OperationName } from '../src/glossary.js'
 import { wireInputs } from '../src/model/wire-shapes.generated.js'
-import { awsJsonError, awsJsonOutput } from './aws-json.js'
+import { awsJsonError, awsJsonOutput, toResponse, type ApiAnswer } from './aws-json.js'
 import { readJsonInput } from './aws-json-reader.js'
 import { ECR_TARGET_PREFIX, regionOfApiHost, regionOfSignature } from './hosts.js'
+import { wireRequestOf, type WireRequest } from './wire-request.js'
 import { createRequestVerifier, type EcrCredentials, type RequestVerifier, type VerifiedCaller } from './sigv4.js'
 
 /**
@@ -62,34 +63,86 @@ export async function answerApiRequest(
   registryAddresses: EcrHandlersOptions['registryAddresses'] = 'aws',
 ): Promise<Response | undefined> {
   if (request.method !== 'POST') return undefined
-  const url = new URL(request.url)
-  const target = request.headers.get('x-amz-target')
-  const hostRegion = regionOfApiHost(url.hostname)
+  const wire = wireRequestOf(request)
+  const call = apiCallOf(wire)
+  if (call === undefined) return undefined
+  let body: Uint8Array
+  try {
+    body = await readBody(request, call.operation)
+  } catch (error) {
+    return toResponse(awsJsonError(error))
+  }
+  return toResponse(await answerApiCall(ecr, wire, call, body, verify, registryAddresses))
+}
+
+/** An ECR API call as its request's target and host name it, before its body is read. */
+export interface ApiCall {
+  /** The X-Amz-Target header. */
+  target: string | null
+  /** The operation the target names, `undefined` when it names no ECR operation. */
+  operation: string | undefined
+  /** The region of the ECR API host the request went to; `undefined` for a custom endpoint. */
+  hostRegion: string | undefined
+}
+
+/**
+ * The ECR API call a request makes, or `undefined` when the request is not for ECR: it goes to
+ * an ECR API host of any partition, or to any host (a custom endpoint) with an ECR `X-Amz-Target`.
+ */
+export function apiCallOf(request: WireRequest): ApiCall | undefined {
+  if (request.method !== 'POST') return undefined
+  const target = request.header('x-amz-target')
+  const hostRegion = regionOfApiHost(request.hostname)
   const forEcr = target?.startsWith(ECR_TARGET_PREFIX) ?? false
   if (hostRegion === undefined && !forEcr) return undefined
+  return { target, operation: forEcr ? target!.slice(ECR_TARGET_PREFIX.length) : undefined, hostRegion }
+}
 
+/**
+ * Answers an ECR API call whose body has been read (bytes, or the text the SDK serialized): the
+ * one path from request to answer, whatever carried the request. A body over
+ * {@link MAX_REQUEST_BYTES} gets 413; a body that is not JSON by its Content-Type gets Coral's
+ * 404; then, with `verify`, the signature is checked before anything else is looked at.
+ */
+export async function answerApiCall(
+  ecr: Ecr,
+  request: WireRequest,
+  { target, operation, hostRegion }: ApiCall,
+  body: Uint8Array | string,
+  verify: RequestVerifier | undefined,
+  registryAddresses: EcrHandlersOptions['registryAddresses'] = 'aws',
+): Promise<ApiAnswer> {
   try {
-    const operation = forEcr ? target!.slice(ECR_TARGET_PREFIX.length) : undefined
-    const body = await readBody(request, operation)
+    if (byteLengthOver(body, MAX_REQUEST_BYTES)) throw tooLarge(operation)
     // A body in another format is not an AWS JSON call at all, as Coral's front door answers.
-    if (body.byteLength > 0 && !JSON_TYPES.has(mediaType(request.headers.get('content-type')))) return unknownOperation()
+    if (body.length > 0 && !isJsonType(request.header('content-type'))) return unknownOperation()
     // Authentication comes first, as at AWS's front door: unsigned requests learn nothing else.
-    const caller = verify === undefined ? undefined : await verify(request, body)
+    const caller = verify === undefined ? undefined : await verify(request, typeof body === 'string' ? encoder.encode(body) : body)
     if (operation === undefined) {
       throw new EcrError('UnknownOperationException', `The X-Amz-Target header '${target ?? ''}' names no ECR operation`)
     }
     const wire = Object.hasOwn(wireInputs, operation) ? wireInputs[operation as OperationName] : undefined
-    const input = readJsonInput(new TextDecoder().decode(body), wire)
+    const input = readJsonInput(typeof body === 'string' ? body : decoder.decode(body), wire)
+    const origin = hostRegion === undefined ? `${request.protocol}//${request.host}` : undefined
     const output = await ecr.dispatch(operation, input, {
-      region: hostRegion ?? caller?.region ?? regionOfSignature(request.headers.get('authorization')) ?? ecr.region,
+      region: hostRegion ?? caller?.region ?? regionOfSignature(request.header('authorization')) ?? ecr.region,
       ...(caller !== undefined && { accountId: caller.accountId, caller: callerOf(caller) }),
-      ...(hostRegion === undefined && { endpoint: url.origin }),
-      ...(hostRegion === undefined && registryAddresses === 'endpoint' && { registryEndpoint: url.origin }),
+      ...(origin !== undefined && { endpoint: origin }),
+      ...(origin !== undefined && registryAddresses === 'endpoint' && { registryEndpoint: origin }),
     })
     return awsJsonOutput(output)
   } catch (error) {
     return awsJsonError(error)
   }
+}
+
+const encoder = new TextEncoder()
+const decoder = new TextDecoder()
+
+/** Whether a body is over `limit` bytes; a string's UTF-8 size is only counted when it could be. */
+function byteLengthOver(body: Uint8Array | string, limit: number): boolean {
+  if (typeof body !== 'string') return body.byteLength > limit
+  return body.length * 3 > limit && encoder.encode(body).byteLength > limit
 }
 
 /** The caller the engine is told of: the verified key, its account and its IAM principal, if known. */
@@ -143,15 +196,20 @@ function tooLarge(operation: string | undefined): EcrError {
 /** The content types Coral reads as JSON (the SDKs send `application/x-amz-json-1.1`). */
 const JSON_TYPES = new Set(['application/x-amz-json-1.1', 'application/x-amz-json-1.0', 'application/json'])
 
+/** Whether a Content-Type is one Coral reads as JSON; the SDK's own, exactly as it sends it, is looked up first. */
+function isJsonType(header: string | null): boolean {
+  return header !== null && (JSON_TYPES.has(header) || JSON_TYPES.has(mediaType(header)))
+}
+
 /** A Content-Type without its parameters, lower-cased. */
-function mediaType(header: string | null): string {
-  return (header ?? '').split(';')[0]!.trim().toLowerCase()
+function mediaType(header: string): string {
+  return header.split(';')[0]!.trim().toLowerCase()
 }
 
 /**
  * Coral's answer to a body that is not JSON by its Content-Type: 404 and `<UnknownOperationException/>`
  * (as recorded from DynamoDB's front door; discoveries/wire-protocol.md §1).
  */
-function unknownOperation(): Response {
-  return new Response('<UnknownOperationException/>\n', { status: 404, headers: { 'x-amzn-RequestId': crypto.randomUUID() } })
+function unknownOperation(): ApiAnswer {
+  return { status: 404, headers: { 'x-amzn-requestid': crypto.randomUUID() }, body: '<UnknownOperationException/>\n' }
 }

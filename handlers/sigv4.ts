@@ -3,6 +3,7 @@ import { SignatureV4 } from '@smithy/signature-v4'
 import { formatAmzDate, parseAmzDate } from '../src/amz-date.js'
 import { EcrError } from '../src/errors.js'
 import { regionOfApiHost } from './hosts.js'
+import type { WireRequest } from './wire-request.js'
 
 /** An access key the handlers accept when they verify signatures, and the account it acts as. */
 export interface EcrCredentials {
@@ -28,7 +29,7 @@ export interface VerifiedCaller {
 }
 
 /** Checks a request's SigV4 signature against its body; rejects with the error AWS would send. */
-export type RequestVerifier = (request: Request, body: Uint8Array) => Promise<VerifiedCaller>
+export type RequestVerifier = (request: WireRequest, body: Uint8Array) => Promise<VerifiedCaller>
 
 /** How far a request's signing time may be from the server's clock (ECR's own message says 15 min.). */
 const ALLOWED_SKEW_MS = 15 * 60 * 1000
@@ -57,7 +58,7 @@ export function createRequestVerifier(
 ): RequestVerifier {
   const keys = keyTable(credentials, defaultAccountId)
   return async (request, body) => {
-    const authorization = request.headers.get('authorization')
+    const authorization = request.header('authorization')
     if (authorization === null) {
       throw new EcrError('MissingAuthenticationTokenException', 'Request is missing Authentication Token')
     }
@@ -66,7 +67,7 @@ export function createRequestVerifier(
     if (key === undefined) {
       throw new EcrError('UnrecognizedClientException', 'The security token included in the request is invalid.')
     }
-    const amzDate = request.headers.get('x-amz-date')
+    const amzDate = request.header('x-amz-date')
     const signedAt = amzDate === null ? undefined : parseAmzDate(amzDate)
     if (amzDate === null || signedAt === undefined) {
       throw incomplete("Authorization header requires existence of either a 'X-Amz-Date' or a 'Date' header.")
@@ -77,8 +78,7 @@ export function createRequestVerifier(
       throw invalidSignature("'Host' or ':authority' must be a 'SignedHeader' in the AWS Authorization.")
     }
     if (service !== SERVICE) throw invalidSignature(`Credential should be scoped to correct service: '${SERVICE}'. `)
-    const url = new URL(request.url)
-    const hostRegion = regionOfApiHost(url.hostname)
+    const hostRegion = regionOfApiHost(request.hostname)
     if (hostRegion !== undefined && hostRegion !== region) {
       throw invalidSignature(`Credential should be scoped to a valid region, not '${region}'. `)
     }
@@ -90,23 +90,23 @@ export function createRequestVerifier(
     checkSkew(amzDate, signedAt, now())
 
     // The signer trusts a signed x-amz-content-sha256 header, so it has to match the body itself.
-    const claimedHash = request.headers.get('x-amz-content-sha256')
+    const claimedHash = request.header('x-amz-content-sha256')
     if (claimedHash !== null && claimedHash !== (await hexSha256(body))) throw invalidSignature(SIGNATURE_MISMATCH)
 
     // Header names come from the client: a null-prototype object keeps `__proto__` an ordinary name.
     const headers: Record<string, string> = Object.create(null)
     for (const name of signedHeaders) {
       // A name that cannot be a header's names none: the signature over it cannot match.
-      const value = HEADER_NAME.test(name) ? (request.headers.get(name) ?? forbiddenHeader(name, url, body)) : undefined
+      const value = HEADER_NAME.test(name) ? (request.header(name) ?? forbiddenHeader(name, request, body)) : undefined
       if (value !== undefined) headers[name] = value
     }
     const signed = await key.signer.sign(
       {
         method: request.method,
-        protocol: url.protocol,
-        hostname: url.hostname,
-        path: url.pathname,
-        query: queryOf(url),
+        protocol: request.protocol,
+        hostname: request.hostname,
+        path: request.path,
+        query: request.query(),
         headers,
         body,
       },
@@ -212,19 +212,10 @@ function checkSkew(amzDate: string, signedAt: number, now: number): void {
  * Host and Content-Length as the client sent them. Browsers (a service worker's request) do not
  * show these forbidden headers, but the SDK signs them: the URL and the body tell their values.
  */
-function forbiddenHeader(name: string, url: URL, body: Uint8Array): string | undefined {
-  if (name === 'host') return url.host
+function forbiddenHeader(name: string, request: WireRequest, body: Uint8Array): string | undefined {
+  if (name === 'host') return request.host
   if (name === 'content-length') return String(body.byteLength)
   return undefined
-}
-
-function queryOf(url: URL): Record<string, string | string[]> {
-  const query: Record<string, string | string[]> = Object.create(null)
-  for (const [name, value] of url.searchParams) {
-    const previous = query[name]
-    query[name] = previous === undefined ? value : [...(Array.isArray(previous) ? previous : [previous]), value]
-  }
-  return query
 }
 
 async function hexSha256(bytes: Uint8Array): Promise<string> {

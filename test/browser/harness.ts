@@ -36,5 +36,6 @@ export function useFakeEcr(options: EcrOptions = {}) {
   // MSW answers ECR's own registry hosts, which are what the engine names here.
   const registryHost = (ecrHost: string) => ecrHost
   const proxyEndpoint = (ecrHost: string) => `https://${ecrHost}`
-  return { ecr, server: undefined, client, transport, registryHost, proxyEndpoint }
+  const download = (url: string | URL) => fetch(url)
+  return { ecr, server: undefined, client, transport, registryHost, proxyEndpoint, download }
 }

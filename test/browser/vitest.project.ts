@@ -20,7 +20,8 @@ const bufferForSharedTests: Plugin = {
  * layer uploads, scanning), the same files as in Node, run in Chromium. The SDK's browser build
  * sends real fetches; MSW's service worker (e2e/public/mockServiceWorker.js) hands them to the
  * engine in the page. test/browser/harness.ts stands in for test/sdk/harness.ts, and SHA-256
- * comes from the AWS SDK's implementation instead of node:crypto.
+ * comes from the AWS SDK's implementation instead of node:crypto. Files named `*.neutral.test.ts`
+ * run here and in Node alike.
  */
 export const browserProject: TestProjectInlineConfiguration = {
   extends: true,
@@ -34,7 +35,7 @@ export const browserProject: TestProjectInlineConfiguration = {
   },
   test: {
     name: 'browser',
-    include: ['test/sdk/{repositories,images,pagination,layers,scanning}.test.ts'],
+    include: ['test/sdk/{repositories,images,pagination,layers,scanning}.test.ts', 'test/**/*.neutral.test.ts'],
     browser: {
       enabled: true,
       headless: true,

@@ -93,6 +93,21 @@ async function main(): Promise<void> {
 void main()
 `
 
+const SDK_ENTRY_TEST = `
+import { DescribeRepositoriesCommand, ECRClient } from '@aws-sdk/client-ecr'
+import { createEcr } from 'fake-ecr'
+import { ecrRequestHandler } from 'fake-ecr/sdk'
+import { expect, it } from 'vitest'
+
+it('answers an ECRClient from fake-ecr/sdk', async () => {
+  const ecr = createEcr()
+  await ecr.seed.repository('web', {}, { region: 'eu-west-1' })
+  const client = new ECRClient({ region: 'eu-west-1', credentials: { accessKeyId: 'test', secretAccessKey: 'test' }, requestHandler: ecrRequestHandler(ecr) })
+  const { repositories } = await client.send(new DescribeRepositoriesCommand({}))
+  expect(repositories?.map((repository) => repository.repositoryName)).toEqual(['web'])
+})
+`
+
 // Fails any import of the named packages, so a successful import proves they were never loaded.
 const BLOCKING_HOOKS = `
 const blocked = JSON.parse(process.env.BLOCKED_PACKAGES)
@@ -120,6 +135,38 @@ for (const entry of process.argv.slice(2)) {
 console.log(JSON.stringify(outcome))
 `
 
+// Fails the imports a browser-ready entry must not make: msw anywhere, and from fake-ecr's own
+// files any Node built-in module or any run-time import of the AWS SDK.
+const BROWSER_READY_HOOKS = `
+import { builtinModules } from 'node:module'
+export async function resolve(specifier, context, next) {
+  if (specifier === 'msw' || specifier.startsWith('msw/')) throw new Error('blocked import of ' + specifier)
+  const fromFakeEcr = context.parentURL?.includes('/node_modules/fake-ecr/') ?? false
+  const builtin = specifier.startsWith('node:') || builtinModules.includes(specifier.split('/')[0])
+  if (fromFakeEcr && (builtin || specifier.startsWith('@aws-sdk/'))) {
+    throw new Error('blocked import of ' + specifier + ' from ' + context.parentURL)
+  }
+  return next(specifier, context)
+}
+`
+
+const SDK_ENTRY_CHECK = `
+import { register } from 'node:module'
+register('./browser-ready-hooks.mjs', import.meta.url)
+const { CreateRepositoryCommand, DescribeRepositoriesCommand, ECRClient, RepositoryNotFoundException } = await import('@aws-sdk/client-ecr')
+const { createEcr } = await import('fake-ecr')
+const { ecrRequestHandler } = await import('fake-ecr/sdk')
+const ecr = createEcr()
+const client = new ECRClient({
+  region: 'eu-west-1',
+  credentials: { accessKeyId: 'test', secretAccessKey: 'test' },
+  requestHandler: ecrRequestHandler(ecr),
+})
+const { repository } = await client.send(new CreateRepositoryCommand({ repositoryName: 'web' }))
+const missing = await client.send(new DescribeRepositoriesCommand({ repositoryNames: ['nope'] })).catch((error) => error)
+console.log(JSON.stringify({ arn: repository.repositoryArn, missing: missing instanceof RepositoryNotFoundException }))
+`
+
 beforeAll(async () => {
   work = await mkdtemp(join(tmpdir(), 'fake-ecr-consumer-'))
   project = join(work, 'project')
@@ -134,6 +181,7 @@ beforeAll(async () => {
   await succeed('npm', ['install', join(work, packed.filename), ...versions, '--prefer-offline', '--no-audit', '--no-fund'], project)
   await writeFile(join(project, 'quick-start.test.ts'), await readmeBlock('node'))
   await writeFile(join(project, 'node-entry.test.ts'), NODE_ENTRY_TEST)
+  await writeFile(join(project, 'sdk-entry.test.ts'), SDK_ENTRY_TEST)
 }, 600_000)
 
 afterAll(async () => {
@@ -147,6 +195,8 @@ describe('the packed package in a fresh project', () => {
     expect(packedFiles).toContain('dist/handlers/node/cli.js')
     expect(packedFiles).toContain('dist/handlers/browser/index.js')
     expect(packedFiles).toContain('dist/handlers/browser/index.d.ts')
+    expect(packedFiles).toContain('dist/handlers/sdk/index.js')
+    expect(packedFiles).toContain('dist/handlers/sdk/index.d.ts')
     const unexpected = packedFiles.filter(
       (path) => !/^(dist\/(src|handlers)\/.+\.(js|d\.ts)|package\.json|README\.md|CHANGELOG\.md|LICENSE)$/.test(path),
     )
@@ -154,14 +204,14 @@ describe('the packed package in a fresh project', () => {
     expect(packedFiles.filter((path) => /(^|\/)test\/|\.test\./.test(path))).toEqual([])
   })
 
-  it('runs the README quick start and the fake-ecr/node entry with vitest', async () => {
+  it('runs the README quick start and the fake-ecr/node and fake-ecr/sdk entries with vitest', async () => {
     const report = join(work, 'report.json')
     const result = await exec(join(project, 'node_modules/.bin/vitest'), ['run', '--reporter=json', `--outputFile=${report}`], project)
     const summary = JSON.parse(await readFile(report, 'utf8'))
     expect({ code: result.code, passed: summary.numPassedTests, total: summary.numTotalTests }, result.stderr).toEqual({
       code: 0,
-      passed: 2,
-      total: 2,
+      passed: 3,
+      total: 3,
     })
   }, 120_000)
 
@@ -222,7 +272,7 @@ describe('the packed package in a fresh project', () => {
     }
   }, 300_000)
 
-  it('loads neither msw nor the AWS SDK for `fake-ecr`, and no AWS SDK for `fake-ecr/handlers`', async () => {
+  it('loads neither msw nor the AWS SDK for `fake-ecr` and `fake-ecr/sdk`, and no AWS SDK for `fake-ecr/handlers`', async () => {
     await writeFile(join(project, 'blocking-hooks.mjs'), BLOCKING_HOOKS)
     await writeFile(join(project, 'import-check.mjs'), IMPORT_CHECK)
     const check = (blocked: string[], entries: string[]) =>
@@ -239,12 +289,28 @@ describe('the packed package in a fresh project', () => {
       'fake-ecr/handlers': 'loaded',
       'fake-ecr/node': 'loaded',
     })
+    expect(JSON.parse(await check(['msw', '@aws-sdk'], ['fake-ecr/sdk']))).toEqual({ 'fake-ecr/sdk': 'loaded' })
     // The hook does catch msw when an entry does load it.
     expect(JSON.parse(await check(['msw'], ['fake-ecr/handlers']))).toEqual({ 'fake-ecr/handlers': 'blocked import of msw' })
     // The browser entry is blocked in Node by the exports map.
     const browser = JSON.parse(await check([], ['fake-ecr/browser']))['fake-ecr/browser']
     expect(browser).toMatch(/not defined by "exports"/)
   })
+
+  it('runs an ECRClient on fake-ecr/sdk in a project without msw, loading no Node module from fake-ecr', async () => {
+    const sdkProject = join(work, 'sdk-project')
+    await mkdir(sdkProject)
+    await writeFile(join(sdkProject, 'package.json'), JSON.stringify({ name: 'sdk-consumer', private: true, type: 'module' }))
+    // Peers are not installed for us: msw stays out, and the SDK is installed as a user would.
+    const sdk = `@aws-sdk/client-ecr@${await lockedVersion('@aws-sdk/client-ecr')}`
+    await succeed('npm', ['install', join(work, packedFile), sdk, '--legacy-peer-deps', '--prefer-offline', '--no-audit', '--no-fund'], sdkProject)
+    await expect(readFile(join(sdkProject, 'node_modules/msw/package.json'))).rejects.toThrow(/ENOENT/)
+    await writeFile(join(sdkProject, 'browser-ready-hooks.mjs'), BROWSER_READY_HOOKS)
+    await writeFile(join(sdkProject, 'sdk-entry-check.mjs'), SDK_ENTRY_CHECK)
+    const result = await exec(process.execPath, ['sdk-entry-check.mjs'], sdkProject)
+    expect(result.stderr).toBe('')
+    expect(JSON.parse(result.stdout)).toEqual({ arn: 'arn:aws:ecr:eu-west-1:123456789012:repository/web', missing: true })
+  }, 300_000)
 
   it('installs a working fake-ecr bin', async () => {
     const child = spawn(join(project, 'node_modules/.bin/fake-ecr'), ['--port', '0'], {

@@ -18,7 +18,7 @@ import { sha256 } from '../fixtures.js'
 import { useFakeEcr } from './harness.js'
 
 let clock = Date.parse('2026-01-01T00:00:00Z')
-const { ecr, client } = useFakeEcr({ now: () => clock })
+const { ecr, client, download } = useFakeEcr({ now: () => clock })
 
 const MiB = 1024 * 1024
 
@@ -175,14 +175,14 @@ describe('GetDownloadUrlForLayer', () => {
     )
     expect(layerDigest).toBe(layer.digest)
     expect(downloadUrl).toMatch(/^https?:\/\//)
-    const response = await fetch(downloadUrl!)
+    const response = await download(downloadUrl!)
     expect(response.status).toBe(200)
     const body = new Uint8Array(await response.arrayBuffer())
     expect(body.byteLength).toBe(4096)
     expect(sha256(body)).toBe(layer.digest)
 
     clock += 3601 * 1000
-    const expired = await fetch(downloadUrl!)
+    const expired = await download(downloadUrl!)
     expect(expired.status).toBe(403)
     expect(await expired.text()).toContain('Request has expired')
   })
@@ -201,11 +201,11 @@ describe('GetDownloadUrlForLayer', () => {
     ]) {
       const changed = new URL(url)
       changed.searchParams.set(name!, value!)
-      const response = await fetch(changed)
+      const response = await download(changed)
       expect(response.status).toBe(403)
       expect(await response.text()).toContain('<Code>SignatureDoesNotMatch</Code>')
     }
-    expect((await fetch(url)).status).toBe(200)
+    expect((await download(url)).status).toBe(200)
   })
 
   it('refuses a layer that no image references', async () => {

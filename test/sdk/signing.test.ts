@@ -22,7 +22,7 @@ const SIGNING_MS = 60_000
 const START = Date.parse('2030-05-01T12:00:00Z')
 let clock = START
 
-const { ecr, client } = useFakeEcr({
+const { ecr, client, download } = useFakeEcr({
   now: () => clock,
   signingDurationMs: SIGNING_MS,
   limits: { imagesPerRepository: 3 },
@@ -132,7 +132,7 @@ describe('managed signing of pushed images', () => {
     expect(manifest.config).toEqual({ mediaType: 'application/vnd.oci.empty.v1+json', digest: sha256('{}'), size: 2 })
     expect(manifest.layers).toEqual([{ mediaType: 'application/jose+json', digest: expect.any(String), size: expect.any(Number) }])
     const { downloadUrl } = await ecrClient.send(new GetDownloadUrlForLayerCommand({ repositoryName: 'team-a/api', layerDigest: manifest.layers[0].digest }))
-    const envelope = await (await fetch(downloadUrl!)).text()
+    const envelope = await (await download(downloadUrl!)).text()
     expect(sha256(envelope)).toBe(manifest.layers[0].digest)
     expect(JSON.parse(envelope)).toMatchObject({ payload: expect.any(String), protected: expect.any(String), signature: expect.any(String) })
 

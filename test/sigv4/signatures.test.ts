@@ -12,22 +12,27 @@ import { createHash } from 'node:crypto'
 import { setupServer } from 'msw/node'
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
 import { rejection } from '../fixtures.js'
-import { ecrHandlers, type EcrCredentials } from '../../handlers/index.js'
+import { ecrHandlers, handleDownloadRequest, type EcrCredentials } from '../../handlers/index.js'
 import { createEcrServer, type EcrServer } from '../../handlers/node/index.js'
+import { ecrRequestHandler } from '../../handlers/sdk/index.js'
 import { createEcr } from '../../src/index.js'
 
 const alice = { accessKeyId: 'AKIAALICEEXAMPLE0001', secretAccessKey: 'alice/secret/key', accountId: '111111111111' }
 const bob = { accessKeyId: 'AKIABOBEXAMPLE000002', secretAccessKey: 'bob/secret/key' }
 const keys: EcrCredentials[] = [alice, bob]
 
-/** An engine served with signature verification, through MSW or over the standalone server. */
-function useVerifyingEcr(transport: 'msw' | 'http', credentials: EcrCredentials[] | undefined) {
+const TRANSPORTS = ['msw', 'http', 'sdk'] as const
+
+/** An engine served with signature verification, through MSW, over the standalone server, or by the SDK request handler. */
+function useVerifyingEcr(transport: (typeof TRANSPORTS)[number], credentials: EcrCredentials[] | undefined) {
   const ecr = createEcr()
-  const server = transport === 'msw' ? setupServer(...ecrHandlers(ecr, credentials === undefined ? {} : { credentials })) : undefined
+  const options = credentials === undefined ? {} : { credentials }
+  const server = transport === 'msw' ? setupServer(...ecrHandlers(ecr, options)) : undefined
+  const requestHandler = transport === 'sdk' ? ecrRequestHandler(ecr, options) : undefined
   let standalone: EcrServer | undefined
   beforeAll(async () => {
     if (server !== undefined) server.listen({ onUnhandledRequest: 'error' })
-    else standalone = await createEcrServer({ ecr, port: 0, ...(credentials !== undefined && { credentials }) })
+    else if (transport === 'http') standalone = await createEcrServer({ ecr, port: 0, ...options })
   })
   afterEach(() => ecr.reset())
   afterAll(async () => {
@@ -40,15 +45,22 @@ function useVerifyingEcr(transport: 'msw' | 'http', credentials: EcrCredentials[
       credentials: { accessKeyId: key.accessKeyId, secretAccessKey: key.secretAccessKey },
       maxAttempts: 1,
       ...(standalone !== undefined && { endpoint: standalone.url }),
+      ...(requestHandler !== undefined && { requestHandler }),
       ...config,
     })
-  /** Where a raw `fetch` reaches the API. */
-  const endpoint = () => standalone?.url ?? 'https://api.ecr.eu-west-1.amazonaws.com'
-  return { ecr, client, endpoint }
+  /** A raw API request, by `fetch` or, under `sdk`, straight to the request handler. */
+  const post = async (headers: Record<string, string>, body: string): Promise<Response> => {
+    if (requestHandler === undefined) return fetch(`${standalone?.url ?? 'https://api.ecr.eu-west-1.amazonaws.com'}/`, { method: 'POST', headers, body })
+    const { response } = await requestHandler.handle({ method: 'POST', protocol: 'https:', hostname: 'api.ecr.eu-west-1.amazonaws.com', path: '/', headers, body })
+    return new Response(response.body, { status: response.statusCode, headers: response.headers })
+  }
+  /** A GET of a layer download URL: nothing serves HTTP under `sdk`, so the download handler answers it there. */
+  const download = async (url: string): Promise<Response> => (transport === 'sdk' ? (await handleDownloadRequest(ecr, new Request(url)))! : fetch(url))
+  return { ecr, client, post, download }
 }
 
-describe.each(['msw', 'http'] as const)('SigV4 verification (%s)', (transport) => {
-  const { ecr, client, endpoint } = useVerifyingEcr(transport, keys)
+describe.each(TRANSPORTS)('SigV4 verification (%s)', (transport) => {
+  const { ecr, client, post, download } = useVerifyingEcr(transport, keys)
 
   it('accepts a request signed by a known key, acting as the account that key maps to', async () => {
     const { repository } = await client(alice).send(new CreateRepositoryCommand({ repositoryName: 'app' }))
@@ -113,14 +125,13 @@ describe.each(['msw', 'http'] as const)('SigV4 verification (%s)', (transport) =
   })
 
   it('refuses a request without an Authorization header with MissingAuthenticationTokenException', async () => {
-    const response = await fetch(`${endpoint()}/`, {
-      method: 'POST',
-      headers: {
+    const response = await post(
+      {
         'content-type': 'application/x-amz-json-1.1',
         'x-amz-target': 'AmazonEC2ContainerRegistry_V20150921.DescribeRepositories',
       },
-      body: '{}',
-    })
+      '{}',
+    )
     expect(response.status).toBe(400)
     expect(await response.json()).toEqual({
       __type: 'MissingAuthenticationTokenException',
@@ -141,16 +152,15 @@ describe.each(['msw', 'http'] as const)('SigV4 verification (%s)', (transport) =
     ['signs the host but not the date', 'host', MISMATCH],
   ])('refuses an Authorization that %s with 400 InvalidSignatureException, as AWS does', async (_case, signedHeaders, message) => {
     const amzDate = new Date().toISOString().replace(/[-:]/g, '').replace(/\.\d{3}/, '')
-    const response = await fetch(`${endpoint()}/`, {
-      method: 'POST',
-      headers: {
+    const response = await post(
+      {
         'content-type': 'application/x-amz-json-1.1',
         'x-amz-target': 'AmazonEC2ContainerRegistry_V20150921.DeleteRepository',
         'x-amz-date': amzDate,
         authorization: `AWS4-HMAC-SHA256 Credential=${alice.accessKeyId}/${amzDate.slice(0, 8)}/eu-west-1/ecr/aws4_request, SignedHeaders=${signedHeaders}, Signature=00`,
       },
-      body: '{"repositoryName":"app"}',
-    })
+      '{"repositoryName":"app"}',
+    )
     expect(response.status).toBe(400)
     expect(await response.json()).toEqual({ __type: 'InvalidSignatureException', message })
   })
@@ -159,13 +169,13 @@ describe.each(['msw', 'http'] as const)('SigV4 verification (%s)', (transport) =
     const image = await ecr.seed.image('app', { tag: 'v1', layers: [64], context: { accountId: '111111111111', region: 'eu-west-1' } })
     const layer = (JSON.parse(image.imageManifest) as { layers: Array<{ digest: string }> }).layers[0]!
     const { downloadUrl } = await client(alice).send(new GetDownloadUrlForLayerCommand({ repositoryName: 'app', layerDigest: layer.digest }))
-    const response = await fetch(downloadUrl!)
+    const response = await download(downloadUrl!)
     expect(response.status).toBe(200)
     expect((await response.arrayBuffer()).byteLength).toBe(64)
   })
 })
 
-describe.each(['msw', 'http'] as const)('without credentials configured (%s)', (transport) => {
+describe.each(TRANSPORTS)('without credentials configured (%s)', (transport) => {
   const { client } = useVerifyingEcr(transport, undefined)
 
   it('accepts any key and secret, as before', async () => {
