@@ -16,13 +16,23 @@ export function awsJsonErrorBody(error: EcrError): Record<string, string | numbe
 
 /** An AWS JSON 1.1 error response for anything thrown while answering (non-ECR errors are a 500 ServerException). */
 export function awsJsonError(error: unknown): Response {
-  const ecrError = error instanceof EcrError ? error : new EcrError('ServerException', `fake-ecr failed: ${String(error)}`)
+  const ecrError = asEcrError(error)
   return awsJsonReply(ecrError.status, JSON.stringify(awsJsonErrorBody(ecrError)))
+}
+
+/** Anything thrown while answering, as the ECR error it is sent as: non-ECR errors are a 500 ServerException. */
+export function asEcrError(error: unknown): EcrError {
+  return error instanceof EcrError ? error : new EcrError('ServerException', `fake-ecr failed: ${String(error)}`)
 }
 
 /** An operation's output as AWS JSON 1.1: timestamps as epoch seconds. */
 export function awsJsonOutput(output: unknown): Response {
-  return awsJsonReply(200, JSON.stringify(output, epochSeconds))
+  return awsJsonReply(200, awsJsonText(output))
+}
+
+/** The AWS JSON 1.1 text of an operation's output: timestamps as epoch seconds. */
+export function awsJsonText(output: unknown): string {
+  return JSON.stringify(output, epochSeconds)
 }
 
 /** AWS JSON sends timestamps as epoch seconds (with a fraction for milliseconds). */

@@ -1,8 +1,10 @@
 import { ECRClient, type ECRClientConfig } from '@aws-sdk/client-ecr'
+import { http } from 'msw'
 import { setupServer, type SetupServer } from 'msw/node'
 import { afterAll, afterEach, beforeAll } from 'vitest'
-import { createEcr, type EcrOptions } from '../../src/index.js'
-import { ecrHandlers } from '../../handlers/index.js'
+import { createEcr, type Ecr, type EcrOptions } from '../../src/index.js'
+import { ecrHandlers, handleDownloadRequest } from '../../handlers/index.js'
+import { attachEcr } from '../../handlers/sdk/attach.js'
 import { createEcrServer } from '../../handlers/node/index.js'
 import type { EcrServer } from '../../handlers/node/index.js'
 
@@ -15,18 +17,22 @@ const UNHANDLED_IS_AN_ERROR = { onUnhandledRequest: 'error', onUnhandledFrame: '
 /**
  * How this run reaches the engine: `msw` intercepts the SDK's requests to the real ECR hosts in
  * process; `http` (env `FAKE_ECR_TRANSPORT=http`) sends them over TCP to the standalone server via
- * a custom endpoint. Tests that depend on ECR's own host names can only run under `msw`.
+ * a custom endpoint; `attached` (env `FAKE_ECR_TRANSPORT=attached`) attaches the engine to each
+ * client with `attachEcr`, so no request is made (MSW then answers only the layer download URLs).
+ * Tests that depend on ECR's own host names can only run under `msw`.
  */
-export const transport: 'msw' | 'http' = process.env['FAKE_ECR_TRANSPORT'] === 'http' ? 'http' : 'msw'
+const requested = process.env['FAKE_ECR_TRANSPORT']
+export const transport: 'msw' | 'http' | 'attached' = requested === 'http' || requested === 'attached' ? requested : 'msw'
 
 /**
  * An engine for the file that calls it, reset after each test, and a factory of real SDK clients
  * (default region eu-west-1, no retries unless asked) wired to it through {@link transport}.
- * `server` is MSW's server, present only under the `msw` transport.
+ * `server` is MSW's server, present under the `msw` and `attached` transports.
  */
 export function useFakeEcr(options: EcrOptions = {}) {
   const ecr = createEcr(options)
-  const server: SetupServer | undefined = transport === 'msw' ? setupServer(...ecrHandlers(ecr)) : undefined
+  const server: SetupServer | undefined =
+    transport === 'msw' ? setupServer(...ecrHandlers(ecr)) : transport === 'attached' ? setupServer(...downloadHandlers(ecr)) : undefined
   let standalone: EcrServer | undefined
   beforeAll(async () => {
     if (server !== undefined) server.listen(UNHANDLED_IS_AN_ERROR)
@@ -37,14 +43,17 @@ export function useFakeEcr(options: EcrOptions = {}) {
     server?.close()
     await standalone?.close()
   })
-  const client = (config: ECRClientConfig = {}) =>
-    new ECRClient({
+  const client = (config: ECRClientConfig = {}) => {
+    const made = new ECRClient({
       region: 'eu-west-1',
       credentials,
       maxAttempts: 1,
       ...(standalone !== undefined && { endpoint: standalone.url }),
       ...config,
     })
+    if (transport === 'attached') attachEcr(made, ecr)
+    return made
+  }
   /**
    * The registry address a repositoryUri starts with, for the registry whose ECR host is
    * `ecrHost`: that host under `msw`, which intercepts it; the standalone server's own `host:port`
@@ -54,4 +63,9 @@ export function useFakeEcr(options: EcrOptions = {}) {
   /** GetAuthorizationToken's proxyEndpoint for that registry: `https://<ecrHost>`, or the standalone server's URL. */
   const proxyEndpoint = (ecrHost: string) => (standalone === undefined ? `https://${ecrHost}` : standalone.url)
   return { ecr, server, client, transport, registryHost, proxyEndpoint }
+}
+
+/** Under `attached`: MSW answers the layer download URLs the engine hands out, and nothing else. */
+function downloadHandlers(ecr: Ecr) {
+  return [http.get('*', ({ request }) => handleDownloadRequest(ecr, request)), http.head('*', ({ request }) => handleDownloadRequest(ecr, request))]
 }
