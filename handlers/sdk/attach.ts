@@ -92,7 +92,7 @@ export function attachEcr(client: ECRClient, ecr: Ecr): () => void {
     const read = outputReader(operation.output)
     if (read !== undefined) {
       try {
-        return { ...read(output), $metadata: metadata(200, requestId) }
+        return { ...read(output), $metadata: successMetadata(requestId) }
       } catch (error) {
         if (!(error instanceof Unreadable)) throw error
       }
@@ -111,8 +111,9 @@ export function attachEcr(client: ECRClient, ecr: Ecr): () => void {
   target.send = send
   attached.add(client)
   return () => {
-    if (!attached.has(client)) return
-    attached.delete(client)
+    if (!attached.delete(client)) return
+    // A send put in place after ours (a stub, say) is not ours to take away.
+    if (target.send !== send) return
     if (hadOwnSend) target.send = ownSend
     else delete (target as { send?: Send }).send
   }
@@ -160,7 +161,7 @@ async function readWire(
 /** What the SDK's retry middleware adds to `$metadata` when the first attempt is the last. */
 const ONE_ATTEMPT = { attempts: 1, totalRetryDelay: 0 }
 
-/** `$metadata` as the SDK's protocol and retry middleware make it for an answer with no extra headers. */
-function metadata(httpStatusCode: number, requestId: string) {
-  return { httpStatusCode, requestId, extendedRequestId: undefined, cfId: undefined, ...ONE_ATTEMPT }
+/** `$metadata` as the SDK's protocol and retry middleware make it for a 200 with no extra headers. */
+function successMetadata(requestId: string) {
+  return { httpStatusCode: 200, requestId, extendedRequestId: undefined, cfId: undefined, ...ONE_ATTEMPT }
 }

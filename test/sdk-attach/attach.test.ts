@@ -142,6 +142,15 @@ describe('attachEcr', () => {
     expect(client.send).toBe(ownSend)
   })
 
+  it('leaves alone a send put in place after it was attached', () => {
+    const client = new ECRClient({ region: 'eu-west-1', credentials, maxAttempts: 1 })
+    const detach = attachEcr(client, ecr)
+    const stub = vi.fn()
+    client.send = stub
+    detach()
+    expect(client.send).toBe(stub)
+  })
+
   it('refuses to attach a client twice', () => {
     const { client } = attachedClient()
     expect(() => attachEcr(client, createEcr())).toThrow(
