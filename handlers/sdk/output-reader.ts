@@ -2,10 +2,11 @@
  * Reads an engine output as the SDK reads the same output from AWS JSON, without the JSON: only
  * the members the SDK's output schema has, none that are null, timestamps as Dates. Built from
  * the static schemas `@aws-sdk/client-ecr` ships (`command.schema`): structures `[3, …]`, lists
- * `[1, …]` and `64 | item`, maps `[2, …]` and `128 | value`, strings 0, numbers 1, booleans 2 and
- * epoch timestamps 4 and 7 — every kind ECR's outputs use. A schema with anything else (blobs,
- * documents, big numbers, unions, member traits) gets no reader, and a value the reader cannot
- * take throws {@link Unreadable}: the caller then reads the call through the SDK's own protocol.
+ * `[1, …]` and `64 | item`, maps of plain values `[2, …]` and `128 | value`, strings 0, numbers 1,
+ * booleans 2 and epoch timestamps 4 and 7 — every kind ECR's outputs use. A schema with anything
+ * else (blobs, documents, big numbers, unions, member traits, maps of structures) gets no reader,
+ * and a value the reader cannot take throws {@link Unreadable}: the caller then reads the call
+ * through the SDK's own protocol.
  */
 export type OutputReader = (output: unknown) => Record<string, unknown>
 
@@ -109,12 +110,11 @@ function list(item: Read): Read {
   }
 }
 
+/** A map of strings, numbers or booleans (ECR's only kind: tags, finding counts), as it is. */
 function map(entry: Read): Read {
+  if (entry !== same) throw new Unreadable()
   return (value) => {
     if (typeof value !== 'object' || value === null || Array.isArray(value)) throw new Unreadable()
-    if (entry === same) return value
-    const out: Record<string, unknown> = {}
-    for (const [key, item] of Object.entries(value)) out[key] = entry(item)
-    return out
+    return value
   }
 }

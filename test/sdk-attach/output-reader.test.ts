@@ -50,6 +50,7 @@ describe('outputReader', () => {
     ['a document', 15],
     ['a member with traits', [0, { mediaType: 'application/json' }]],
     ['a union', [4, 'com.amazonaws.ecr', 'Choice', 0, ['a'], [0]]],
+    ['a map of timestamps', 128 | 4],
   ])('has no reader for a schema with %s', (_kind, extra) => {
     expect(outputReader(withMember(extra))).toBeUndefined()
   })
