@@ -29,6 +29,15 @@ export default defineConfig({
           env: { FAKE_ECR_TRANSPORT: 'sdk' },
         },
       },
+      {
+        // The SDK suite again, with the engine attached to each client (attachEcr): no requests at all.
+        extends: true,
+        test: {
+          name: 'sdk-attached',
+          include: ['test/sdk/**/*.test.ts', 'test/conformance/conformance.test.ts'],
+          env: { FAKE_ECR_TRANSPORT: 'attached' },
+        },
+      },
       // Part of the SDK suite again, in Chromium through MSW's service worker.
       browserProject,
     ],

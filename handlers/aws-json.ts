@@ -27,13 +27,23 @@ export function awsJsonErrorBody(error: EcrError): Record<string, string | numbe
 
 /** An AWS JSON 1.1 error answer for anything thrown while answering (non-ECR errors are a 500 ServerException). */
 export function awsJsonError(error: unknown): ApiAnswer {
-  const ecrError = error instanceof EcrError ? error : new EcrError('ServerException', `fake-ecr failed: ${String(error)}`)
+  const ecrError = asEcrError(error)
   return awsJsonReply(ecrError.status, JSON.stringify(awsJsonErrorBody(ecrError)))
+}
+
+/** Anything thrown while answering, as the ECR error it is sent as: non-ECR errors are a 500 ServerException. */
+export function asEcrError(error: unknown): EcrError {
+  return error instanceof EcrError ? error : new EcrError('ServerException', `fake-ecr failed: ${String(error)}`)
 }
 
 /** An operation's output as AWS JSON 1.1: timestamps as epoch seconds. */
 export function awsJsonOutput(output: unknown): ApiAnswer {
-  return awsJsonReply(200, JSON.stringify(epochSeconds(output)))
+  return awsJsonReply(200, awsJsonText(output))
+}
+
+/** The AWS JSON 1.1 text of an operation's output: timestamps as epoch seconds. */
+export function awsJsonText(output: unknown): string {
+  return JSON.stringify(epochSeconds(output))
 }
 
 /** An answer as a Fetch `Response` (what MSW handlers and the standalone server return). */

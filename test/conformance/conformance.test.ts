@@ -1,7 +1,7 @@
 import { afterAll, describe, expect, it } from 'vitest'
 import { createEcr, type Ecr } from '../../src/index.js'
 import { generateCases, type Case, type Input } from './generate-cases.js'
-import { createSuiteEngine, send, type SuiteEngine, type WireResponse } from './harness.js'
+import { createSuiteEngine, send, sendAttached, through, type SuiteEngine, type WireResponse } from './harness.js'
 import { errorShape, modelOperations, type ModelOperation } from './model.js'
 import { shapeProblems } from './output-shape.js'
 import { REPOSITORY, scenarios, type Named, type Scenario } from './scenarios.js'
@@ -9,6 +9,8 @@ import { REPOSITORY, scenarios, type Named, type Scenario } from './scenarios.js
 // The model-driven conformance suite (decisions/conformance-suite.md): for every operation the
 // engine implements, valid inputs must succeed with the output shape of the model, invalid ones
 // must get ECR's exact error and change nothing, and every error must be one the model declares.
+// Under FAKE_ECR_TRANSPORT=attached the same cases go through an SDK client with the engine
+// attached (attachEcr), except those about the wire itself (raw bodies, the request size cap).
 
 /** Errors of AWS's JSON front end, which no operation declares. */
 const PROTOCOL_ERRORS = new Set(['SerializationException', 'UnknownOperationException', 'RequestEntityTooLargeException'])
@@ -47,6 +49,7 @@ async function plan(operation: ModelOperation, scenario: Scenario): Promise<Plan
   for (const kase of cases) {
     const adjustment = adjustments[kase.id]
     if (typeof adjustment === 'string') kase.notApplicable = adjustment
+    else if (through === 'attached') kase.notApplicable ??= wireOnly(kase)
   }
   for (const [id, refusal] of Object.entries(scenario.refusals?.(fixture) ?? {})) {
     cases.push({
@@ -67,6 +70,13 @@ for (const operation of modelOperations.values()) {
   if (implemented.has(operation.name) && scenario !== undefined) plans.push(await plan(operation, scenario))
 }
 
+/** Why a case tests only the wire (so not an attached client), if it does. */
+function wireOnly(kase: Case): string | undefined {
+  if (kase.body !== undefined) return 'a raw body, and an SDK client sends the JSON of an input'
+  if (kase.expect.kind === 'error' && kase.expect.body['__type'] === 'RequestEntityTooLargeException') return 'the request size cap is the wire’s'
+  return undefined
+}
+
 /** Sets the engine up afresh for a case and builds its request body (the case's, or the scenario input's). */
 async function arrange(plan: Plan, kase: Case, change: boolean): Promise<string> {
   const { scenario, engine } = plan
@@ -83,6 +93,12 @@ async function arrange(plan: Plan, kase: Case, change: boolean): Promise<string>
   return JSON.stringify(input)
 }
 
+/** An error response's status, code and message. */
+function summary(response: WireResponse) {
+  const body = response.body as Record<string, unknown>
+  return { status: response.status, code: errorCode(response), message: body['message'] ?? body['Message'] }
+}
+
 /** The error code of a response (`__type` without Coral's namespace), if it is an error. */
 function errorCode(response: WireResponse): string | undefined {
   const type = (response.body as { __type?: unknown } | undefined)?.__type
@@ -93,7 +109,7 @@ async function runCase(plan: Plan, kase: Case, tally: Tally): Promise<void> {
   const { ecr } = plan.engine
   const name = plan.operation.name
   const call = async (body: string) => {
-    const response = await send(ecr, name, body)
+    const response = await (through === 'attached' ? sendAttached : send)(ecr, name, body)
     const code = errorCode(response)
     if (code !== undefined) {
       tally.codes.add(code)
@@ -123,7 +139,9 @@ async function runCase(plan: Plan, kase: Case, tally: Tally): Promise<void> {
       expect(shapeProblems(plan.operation.output, response.body)).toEqual([])
       return
     case 'error':
-      expect(response).toEqual({ status: expected.status, body: expected.body })
+      // An SDK exception keeps the code and message, not how the body spelled them (`Message`, Coral's namespace).
+      if (through === 'attached') expect(summary(response)).toEqual(summary({ status: expected.status, body: expected.body }))
+      else expect(response).toEqual({ status: expected.status, body: expected.body })
       break
     case 'refusal': {
       const { __type: _type, ...members } = response.body as Record<string, unknown>
@@ -200,5 +218,6 @@ afterAll(() => {
   }
   const widths = rows[0]!.map((_, column) => Math.max(...rows.map((row) => row[column]!.length)))
   const lines = rows.map((row) => row.map((cell, column) => cell.padEnd(widths[column]!)).join('  ').trimEnd())
-  console.log(`Conformance (model-driven, through the AWS JSON wire)\n${lines.join('\n')}`)
+  const way = through === 'attached' ? 'an SDK client with the engine attached' : 'the AWS JSON wire'
+  console.log(`Conformance (model-driven, through ${way})\n${lines.join('\n')}`)
 })

@@ -96,7 +96,7 @@ void main()
 const SDK_ENTRY_TEST = `
 import { DescribeRepositoriesCommand, ECRClient } from '@aws-sdk/client-ecr'
 import { createEcr } from 'fake-ecr'
-import { ecrRequestHandler } from 'fake-ecr/sdk'
+import { attachEcr, ecrRequestHandler } from 'fake-ecr/sdk'
 import { expect, it } from 'vitest'
 
 it('answers an ECRClient from fake-ecr/sdk', async () => {
@@ -105,6 +105,16 @@ it('answers an ECRClient from fake-ecr/sdk', async () => {
   const client = new ECRClient({ region: 'eu-west-1', credentials: { accessKeyId: 'test', secretAccessKey: 'test' }, requestHandler: ecrRequestHandler(ecr) })
   const { repositories } = await client.send(new DescribeRepositoriesCommand({}))
   expect(repositories?.map((repository) => repository.repositoryName)).toEqual(['web'])
+})
+
+it('attaches an engine to an ECRClient with fake-ecr/sdk', async () => {
+  const ecr = createEcr()
+  const client = new ECRClient({ region: 'eu-west-1', credentials: { accessKeyId: 'test', secretAccessKey: 'test' } })
+  const detach = attachEcr(client, ecr)
+  await ecr.seed.repository('api', {}, { region: 'eu-west-1' })
+  const { repositories } = await client.send(new DescribeRepositoriesCommand({}))
+  expect(repositories?.map((repository) => repository.repositoryName)).toEqual(['api'])
+  detach()
 })
 `
 
@@ -210,8 +220,8 @@ describe('the packed package in a fresh project', () => {
     const summary = JSON.parse(await readFile(report, 'utf8'))
     expect({ code: result.code, passed: summary.numPassedTests, total: summary.numTotalTests }, result.stderr).toEqual({
       code: 0,
-      passed: 3,
-      total: 3,
+      passed: 4,
+      total: 4,
     })
   }, 120_000)
 
