@@ -48,8 +48,15 @@ export async function digestUpload(
 ): Promise<{ sha256: string; matching: string | undefined }> {
   const algorithms = new Set<HashAlgorithm>(['sha256', ...candidates.map((candidate) => candidate.split(':')[0]!).filter(isHashAlgorithm)])
   const hashes = new Map([...algorithms].map((name) => [name, createContentHash(name)]))
-  for (const [part] of upload.partSizes.entries()) {
-    const bytes = await readWhole(ctx.readChunk, uploadChunkId(upload.id, part))
+  const { length: parts } = upload.partSizes
+  const read = (part: number) => readWhole(ctx.readChunk, uploadChunkId(upload.id, part))
+  let next: Promise<Uint8Array> | undefined
+  for (let part = 0; part < parts; part++) {
+    const bytes = await (next ?? read(part))
+    // The next part is read (from storage, off the main thread) while this one is hashed; the
+    // catch only keeps a read that fails meanwhile from counting as unhandled: it is awaited next.
+    next = part + 1 < parts ? read(part + 1) : undefined
+    next?.catch(() => undefined)
     for (const hash of hashes.values()) hash.update(bytes)
   }
   const hex = new Map<string, string>([...hashes].map(([name, hash]) => [name, hash.hex()]))
