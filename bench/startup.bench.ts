@@ -6,8 +6,8 @@ import { afterAll, bench, describe } from 'vitest'
 
 // How long the standalone server takes to listen: from spawning the command to its "listening"
 // line (then it is stopped), for the CLI itself, through npx, and through `npm start` when dist/
-// is current; next to Node printing a line, the floor of any command. Goals (issue 11): the CLI
-// under 0.5 s, `npm start` under 2 s.
+// is current; next to Node printing a line, the floor of any command, and the same through npm
+// exec, the floor of anything npx runs. Goals (issue 11): the CLI under 0.5 s, `npm start` under 2 s.
 
 const root = fileURLToPath(new URL('..', import.meta.url))
 const ITERATIONS = 10
@@ -16,6 +16,11 @@ const COMMANDS: Array<{ label: string; command: string; args: string[] }> = [
   { label: 'node printing a line (the floor)', command: process.execPath, args: ['-e', "console.log('listening'); setInterval(() => {}, 1000)"] },
   { label: 'node dist/handlers/node/cli.js --port 0 (goal < 0.5 s)', command: process.execPath, args: ['dist/handlers/node/cli.js', '--port', '0'] },
   { label: 'npx fake-ecr --port 0', command: 'npx', args: ['fake-ecr', '--port', '0'] },
+  {
+    label: "npm exec of node printing a line (npx's own floor)",
+    command: 'npm',
+    args: ['exec', '--offline', '-c', `node -e "console.log('listening'); setInterval(() => {}, 1000)"`],
+  },
   { label: 'npm start -- --port 0, dist/ current (goal < 2 s)', command: 'npm', args: ['start', '--', '--port', '0'] },
 ]
 
