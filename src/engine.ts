@@ -51,17 +51,23 @@ export class Engine {
 
   readonly sign = (text: string): string => bytesToHex(hmac(sha256, this.signingKey, new TextEncoder().encode(text)))
   readonly tokens = new PageTokens(this.sign)
+  /** Reads chunks for callers that hand the bytes on: copies, never the bytes the engine keeps. */
   readonly readChunk: ReadChunk
+  /** Reads chunks for operations, which only read them: in memory, the engine's own bytes (hashing a layer copies nothing). */
+  private readonly readOwnChunk: ReadChunk
 
   constructor(private readonly options: EngineOptions) {
     const { storage } = options
     if (storage?.readChunk !== undefined) {
       this.readChunk = storage.readChunk.bind(storage)
+      this.readOwnChunk = this.readChunk
       this.memoryChunks = undefined
     } else {
       const chunks = new Map<string, Uint8Array>()
       this.memoryChunks = chunks
-      this.readChunk = async (id, offset = 0, length) => chunks.get(id)?.slice(offset, length === undefined ? undefined : offset + length)
+      const end = (offset: number, length: number | undefined) => (length === undefined ? undefined : offset + length)
+      this.readChunk = async (id, offset = 0, length) => chunks.get(id)?.slice(offset, end(offset, length))
+      this.readOwnChunk = async (id, offset = 0, length) => chunks.get(id)?.subarray(offset, end(offset, length))
     }
     this.loaded = this.load()
     // A failed load is reported through `ready` and every call.
@@ -157,7 +163,7 @@ export class Engine {
       endpoint: place.endpoint,
       registryEndpoint: place.registryEndpoint,
       caller: place.caller,
-      readChunk: this.readChunk,
+      readChunk: this.readOwnChunk,
       sign: this.sign,
       nextSeq: () => ++this.seq,
       newId: this.options.newId,

@@ -124,7 +124,7 @@ async function main(): Promise<void> {
     process.stdout.write(USAGE)
     return
   }
-  // Loaded only now: msw and the engine take most of the start-up time, which --help need not pay.
+  // Loaded only now: the engine takes most of the start-up time, which --help need not pay.
   const { createEcrServer } = await import('./server.js')
   let server: EcrServer
   try {

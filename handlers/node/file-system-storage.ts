@@ -109,7 +109,9 @@ function directoryStore(root: string): KeyValueStore {
   }
   const get = async (key: string) => {
     try {
-      return new Uint8Array(await readFile(pathOf(key)))
+      const bytes = await readFile(pathOf(key))
+      // A plain Uint8Array over the file's bytes; copied only if they share a pooled buffer.
+      return bytes.byteLength === bytes.buffer.byteLength ? new Uint8Array(bytes.buffer) : new Uint8Array(bytes)
     } catch (error) {
       if (isMissing(error)) return undefined
       throw error

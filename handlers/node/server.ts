@@ -3,12 +3,13 @@ import type { AddressInfo } from 'node:net'
 import { Readable } from 'node:stream'
 import { pipeline } from 'node:stream/promises'
 import type { ReadableStream as NodeReadableStream } from 'node:stream/web'
-import { getResponse, type RequestHandler } from 'msw'
 import { createEcr, type Ecr } from '../../src/index.js'
 import { ENDPOINT_DNS_SUFFIXES } from '../../src/partitions.js'
-import { MAX_REQUEST_BYTES } from '../api.js'
-import { ecrHandlers } from '../ecr-handlers.js'
+import { answerApiRequest, MAX_REQUEST_BYTES, type EcrHandlersOptions } from '../api.js'
+import { handleDownloadRequest } from '../downloads.js'
 import { regionOfApiHost } from '../hosts.js'
+import { handleRegistryRequest } from '../registry.js'
+import { createRequestVerifier } from '../sigv4.js'
 import { corsHeaders, corsPolicy, preflight } from './cors.js'
 import { fileSystemStorage } from './file-system-storage.js'
 import type { EcrServer, EcrServerOptions, FileSystemStorage } from './glossary.js'
@@ -19,8 +20,8 @@ const DEFAULT_HOST = '127.0.0.1'
 const DEFAULT_SHUTDOWN_GRACE_MS = 5_000
 
 /**
- * Starts the standalone server: a Node HTTP server that answers every request with the same MSW
- * handlers tests use (`ecrHandlers`), so AWS CLI, boto3 or any SDK can talk to the engine with
+ * Starts the standalone server: a Node HTTP server that answers every request as the MSW
+ * handlers tests use (`ecrHandlers`) do, so AWS CLI, boto3 or any SDK can talk to the engine with
  * `--endpoint-url`. Requests the handlers do not take get a 404 with a JSON message. With
  * `dataDir`, state is loaded from that directory and kept there. Rejects when the port is taken,
  * or the data directory is in use or cannot be loaded.
@@ -55,13 +56,12 @@ export async function createEcrServer(options: EcrServerOptions = {}): Promise<E
     ecr = givenEcr ?? createEcr({ ...engineOptions, ...(storage !== undefined && { storage }) })
     // A directory that cannot be loaded stops the server from starting (and is left as it was).
     if (storage !== undefined) await ecr.ready
-    // The server is the registry on every name it is reached by (decisions/registry-addresses.md).
-    const handlers = ecrHandlers(ecr, { registryOnAnyHost: true, registryAddresses, ...(credentials !== undefined && { credentials }) })
+    const answer = answerer(ecr, registryAddresses, credentials)
     const policy: Policy = {
       hostAllowed: isLoopback(host) ? loopbackHostPolicy(allowedHosts) : () => true,
       originAllowed: corsPolicy(corsOrigins),
     }
-    server = createServer((incoming, outgoing) => void respond(handlers, policy, incoming, outgoing))
+    server = createServer((incoming, outgoing) => void respond(answer, policy, incoming, outgoing))
     await listen(server, port, host)
   } catch (error) {
     await storage?.close()
@@ -117,6 +117,27 @@ function listen(server: Server, port: number, host: string): Promise<void> {
   })
 }
 
+/** Answers a request, or `undefined` when it is not one fake-ecr takes. */
+type Answerer = (request: Request) => Promise<Response | undefined>
+
+/**
+ * Answers requests as `ecrHandlers` does, in its order (registry API, ECR API, layer downloads),
+ * but without MSW: msw took most of the command's start-up time, and each request paid for its
+ * matching and its copy of the request. The server is the registry on every name it is reached
+ * by (decisions/registry-addresses.md).
+ */
+function answerer(ecr: Ecr, registryAddresses: EcrHandlersOptions['registryAddresses'], credentials: EcrHandlersOptions['credentials']): Answerer {
+  const verify = credentials === undefined ? undefined : createRequestVerifier(credentials, ecr.accountId)
+  return async (request) => {
+    const { method } = request
+    return (
+      (await handleRegistryRequest(ecr, request, { anyHost: true })) ??
+      (method === 'POST' ? await answerApiRequest(ecr, request, verify, registryAddresses) : undefined) ??
+      (method === 'GET' || method === 'HEAD' ? await handleDownloadRequest(ecr, request) : undefined)
+    )
+  }
+}
+
 /** Who may use the server: the host names it answers, and the page origins it answers in browsers (CORS). */
 interface Policy {
   hostAllowed: (hostname: string) => boolean
@@ -124,7 +145,7 @@ interface Policy {
 }
 
 async function respond(
-  handlers: RequestHandler[],
+  answer: Answerer,
   { hostAllowed, originAllowed }: Policy,
   incoming: IncomingMessage,
   outgoing: ServerResponse,
@@ -152,7 +173,7 @@ async function respond(
       return
     }
     const request = await toFetchRequest(incoming, outgoing, url)
-    const response = (await getResponse(handlers, request)) ?? notFound(request)
+    const response = (await answer(request)) ?? notFound(request)
     await writeResponse(response, incoming.method === 'HEAD', outgoing, corsHeaders(incoming.headers.origin, originAllowed))
   } catch (error) {
     // One failed request must never take the server down: answer it as the service would.
@@ -188,7 +209,7 @@ async function toFetchRequest(incoming: IncomingMessage, outgoing: ServerRespons
   if (method === 'GET' || method === 'HEAD') return new Request(url, { method, headers })
   // Registry uploads can be gigabytes: their bytes go to the handlers as they arrive.
   if (url.pathname.startsWith('/v2/')) {
-    return new StreamedRequest(url, { method, headers, body: streamedBody(incoming, outgoing), duplex: 'half' } as RequestInit)
+    return new Request(url, { method, headers, body: streamedBody(incoming, outgoing), duplex: 'half' } as RequestInit)
   }
   // The chunks as they came: the handlers join them once.
   const chunks = await readCapped(incoming, MAX_REQUEST_BYTES)
@@ -199,17 +220,6 @@ async function toFetchRequest(incoming: IncomingMessage, outgoing: ServerRespons
     },
   })
   return new Request(url, { method, headers, body, duplex: 'half' } as RequestInit)
-}
-
-/**
- * A request whose body streams. MSW clones each request it handles, to keep a copy to log; a
- * clone tees the body, and the branch nobody reads would keep every byte of an upload. So a
- * clone of this request carries everything but the body.
- */
-class StreamedRequest extends Request {
-  override clone(): Request {
-    return new Request(this.url, { method: this.method, headers: this.headers, signal: this.signal })
-  }
 }
 
 /**

@@ -1,5 +1,4 @@
-import { sha256, sha512 } from '@noble/hashes/sha2.js'
-import { bytesToHex } from '@noble/hashes/utils.js'
+import { createContentHash, type HashAlgorithm } from '../digest.js'
 import type { BlobContent } from '../glossary.js'
 import { layerUploadTooLarge } from '../limits.js'
 import type { OperationContext, ReadChunk } from '../operations/context.js'
@@ -14,10 +13,7 @@ import type { FoundRepository } from './repositories.js'
 /** How much of a chunk a stream reads at a time. */
 const STREAM_PIECE = 1024 * 1024
 
-const HASHES = new Map<string, typeof sha256 | typeof sha512>([
-  ['sha256', sha256],
-  ['sha512', sha512],
-])
+const isHashAlgorithm = (name: string): name is HashAlgorithm => name === 'sha256' || name === 'sha512'
 
 /** Starts a blob upload into a repository. */
 export function startUpload(ctx: OperationContext, { contents }: FoundRepository): UploadRecord {
@@ -50,13 +46,20 @@ export async function digestUpload(
   upload: UploadRecord,
   candidates: readonly string[],
 ): Promise<{ sha256: string; matching: string | undefined }> {
-  const algorithms = new Set(['sha256', ...candidates.map((candidate) => candidate.split(':')[0]!).filter((name) => HASHES.has(name))])
-  const hashes = new Map([...algorithms].map((name) => [name, HASHES.get(name)!.create()]))
-  for (const [part] of upload.partSizes.entries()) {
-    const bytes = await readWhole(ctx.readChunk, uploadChunkId(upload.id, part))
+  const algorithms = new Set<HashAlgorithm>(['sha256', ...candidates.map((candidate) => candidate.split(':')[0]!).filter(isHashAlgorithm)])
+  const hashes = new Map([...algorithms].map((name) => [name, createContentHash(name)]))
+  const { length: parts } = upload.partSizes
+  const read = (part: number) => readWhole(ctx.readChunk, uploadChunkId(upload.id, part))
+  let next: Promise<Uint8Array> | undefined
+  for (let part = 0; part < parts; part++) {
+    const bytes = await (next ?? read(part))
+    // The next part is read (from storage, off the main thread) while this one is hashed; the
+    // catch only keeps a read that fails meanwhile from counting as unhandled: it is awaited next.
+    next = part + 1 < parts ? read(part + 1) : undefined
+    next?.catch(() => undefined)
     for (const hash of hashes.values()) hash.update(bytes)
   }
-  const hex = new Map([...hashes].map(([name, hash]) => [name, bytesToHex(hash.digest())]))
+  const hex = new Map<string, string>([...hashes].map(([name, hash]) => [name, hash.hex()]))
   const matching = candidates.find((candidate) => {
     const [algorithm = '', encoded = ''] = candidate.split(':')
     return hex.get(algorithm) === encoded.toLowerCase()

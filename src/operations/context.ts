@@ -58,6 +58,7 @@ export interface OperationContext {
   readonly registryEndpoint: string | undefined
   /** The caller whose signature was checked, when signatures are checked. */
   readonly caller: Caller | undefined
+  /** Reads blob and upload bytes, to read only: they may be the engine's own, not a copy. */
   readonly readChunk: ReadChunk
   /** The engine's signature (hex HMAC-SHA256 with the engine's signing key) of a text it hands out. */
   sign(text: string): string

@@ -1,4 +1,5 @@
 import { z } from 'zod'
+import { fromBase64 } from '../encoding.js'
 import { isBytes } from '../realms.js'
 
 /**
@@ -102,7 +103,7 @@ export function blob(length: Length = {}) {
   return scalar((value: unknown): value is Uint8Array | string => isBytes(value) || isString(value), 'a Blob')
     .transform((value, ctx) => {
       if (typeof value !== 'string') return value
-      const bytes = decodeBase64(value)
+      const bytes = fromBase64(value)
       if (bytes === undefined) {
         fail(ctx, { rule: 'base64' })
         return z.NEVER
@@ -164,16 +165,4 @@ export function codePointLength(value: string): number {
     count++
   }
   return count
-}
-
-// One flat character class: a pattern with nested groups overflows V8's regex stack on
-// multi-megabyte layer parts.
-const BASE64 = /^[A-Za-z0-9+/]*={0,2}$/
-
-function decodeBase64(text: string): Uint8Array | undefined {
-  if (text.length % 4 !== 0 || !BASE64.test(text)) return undefined
-  const binary = atob(text)
-  const bytes = new Uint8Array(binary.length)
-  for (let i = 0; i < binary.length; i++) bytes[i] = binary.charCodeAt(i)
-  return bytes
 }
