@@ -10,6 +10,8 @@ export const PATHS = [
   { name: 'SDK → MSW trivial handler', floor: 'SDK floor: constant handler' },
   { name: 'SDK → MSW → ecrHandlers', floor: 'SDK → MSW trivial handler' },
   { name: 'SDK → standalone server (loopback HTTP)', floor: 'SDK floor: constant handler' },
+  { name: 'SDK stubbed by aws-sdk-client-mock (no state)', floor: undefined },
+  { name: 'SDK → attachEcr', floor: 'SDK stubbed by aws-sdk-client-mock (no state)' },
   { name: 'ecr.call (engine only)', floor: undefined },
 ] as const satisfies ReadonlyArray<{ name: string; floor: string | undefined }>
 

@@ -9,7 +9,8 @@ import { http, type RequestHandler } from 'msw'
 import { setupServer } from 'msw/node'
 import { ecrHandlers } from '../handlers/index.js'
 import { createEcrServer } from '../handlers/node/index.js'
-import { ecrRequestHandler } from '../handlers/sdk/index.js'
+import { mockClient } from 'aws-sdk-client-mock'
+import { attachEcr, ecrRequestHandler } from '../handlers/sdk/index.js'
 import type { Ecr } from '../src/index.js'
 import { createEcr } from '../src/index.js'
 import { benchManifest, credentials } from './fixtures.js'
@@ -128,6 +129,13 @@ export async function preparePaths(): Promise<{ scenarios: Scenario[]; close(): 
     call.check(await call.send(client(call.region, { requestHandler: recording })))
   }
   const answerOf = (name: ScenarioName) => answers.get(name)!
+  // aws-sdk-client-mock's stubs answer with what the SDK made of those bytes.
+  const stubbedAnswers = new Map<ScenarioName, unknown>()
+  for (const call of CALLS) {
+    const bytes = new TextEncoder().encode(answerOf(call.name))
+    const replay: ECRClientConfig['requestHandler'] = { handle: async () => ({ response: { statusCode: 200, headers: HEADERS, body: bytes } }) }
+    stubbedAnswers.set(call.name, await call.send(client(call.region, { requestHandler: replay })))
+  }
 
   // MSW answers ECR's hosts from the engine, and one host per scenario with constant bytes.
   const trivialHost = (call: Call) => `https://${call.region}.msw-trivial.test`
@@ -145,12 +153,20 @@ export async function preparePaths(): Promise<{ scenarios: Scenario[]; close(): 
       handle: async () => ({ response: { statusCode: 200, headers: HEADERS, body: bytes } }),
     }
     const send = (sdk: ECRClient) => () => call.send(sdk)
+    const attached = client(call.region)
+    attachEcr(attached, ecr)
+    // The stub answers every call with the engine's first answer, as a test stubs a client.
+    const stubbed = client(call.region)
+    const { $metadata: _, ...stubbedOutput } = stubbedAnswers.get(call.name) as { $metadata: unknown }
+    mockClient(stubbed).onAnyCommand().resolves(stubbedOutput)
     const implementations: Record<PathName, { call: BenchPath['call']; intercepted?: true }> = {
       'SDK floor: constant handler': { call: send(client(call.region, { requestHandler: constant })) },
       'SDK → ecrRequestHandler': { call: send(client(call.region, { requestHandler })) },
       'SDK → MSW trivial handler': { call: send(client(call.region, { endpoint: trivialHost(call) })), intercepted: true },
       'SDK → MSW → ecrHandlers': { call: send(client(call.region)), intercepted: true },
       'SDK → standalone server (loopback HTTP)': { call: send(client(call.region, { endpoint: standalone.url })) },
+      'SDK stubbed by aws-sdk-client-mock (no state)': { call: send(stubbed) },
+      'SDK → attachEcr': { call: send(attached) },
       'ecr.call (engine only)': { call: () => call.engine(ecr) },
     }
     const paths = PATHS.map(({ name }): BenchPath => {
