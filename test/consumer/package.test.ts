@@ -266,12 +266,12 @@ describe('the packed package in a fresh project', () => {
     const nodes = [process.execPath, join(cjs, 'node_modules/.bin/node')]
     expect((await succeed(nodes[1]!, ['--version'], cjs)).trim()).toMatch(/^v24\./)
 
-    const tsc = (module: string, moduleResolution?: string) =>
-      exec(
-        join(project, 'node_modules/.bin/tsc'),
-        ['index.ts', '--module', module, ...(moduleResolution === undefined ? [] : ['--moduleResolution', moduleResolution]), '--target', 'es2022', '--strict', '--types', 'node', '--outDir', `out-${module}`],
-        cjs,
-      )
+    // One tsconfig per setting (a tsconfig.json above, in the project, must not be the one read).
+    const tsc = async (module: string, moduleResolution?: string) => {
+      const compilerOptions = { module, ...(moduleResolution !== undefined && { moduleResolution }), target: 'es2022', strict: true, types: ['node'], outDir: `out-${module}` }
+      await writeFile(join(cjs, `tsconfig.${module}.json`), JSON.stringify({ compilerOptions, files: ['index.ts'] }))
+      return exec(join(project, 'node_modules/.bin/tsc'), ['-p', `tsconfig.${module}.json`], cjs)
+    }
     for (const module of ['nodenext', 'node20']) expect(await tsc(module), module).toMatchObject({ code: 0, stdout: '' })
     for (const module of ['node16', 'node18']) expect((await tsc(module)).stdout, module).toContain('error TS1479')
     expect(await tsc('esnext', 'bundler')).toMatchObject({ code: 0, stdout: '' })
