@@ -93,31 +93,6 @@ async function main(): Promise<void> {
 void main()
 `
 
-const SDK_ENTRY_TEST = `
-import { DescribeRepositoriesCommand, ECRClient } from '@aws-sdk/client-ecr'
-import { createEcr } from 'fake-ecr'
-import { attachEcr, ecrRequestHandler } from 'fake-ecr/sdk'
-import { expect, it } from 'vitest'
-
-it('answers an ECRClient from fake-ecr/sdk', async () => {
-  const ecr = createEcr()
-  await ecr.seed.repository('web', {}, { region: 'eu-west-1' })
-  const client = new ECRClient({ region: 'eu-west-1', credentials: { accessKeyId: 'test', secretAccessKey: 'test' }, requestHandler: ecrRequestHandler(ecr) })
-  const { repositories } = await client.send(new DescribeRepositoriesCommand({}))
-  expect(repositories?.map((repository) => repository.repositoryName)).toEqual(['web'])
-})
-
-it('attaches an engine to an ECRClient with fake-ecr/sdk', async () => {
-  const ecr = createEcr()
-  const client = new ECRClient({ region: 'eu-west-1', credentials: { accessKeyId: 'test', secretAccessKey: 'test' } })
-  const detach = attachEcr(client, ecr)
-  await ecr.seed.repository('api', {}, { region: 'eu-west-1' })
-  const { repositories } = await client.send(new DescribeRepositoriesCommand({}))
-  expect(repositories?.map((repository) => repository.repositoryName)).toEqual(['api'])
-  detach()
-})
-`
-
 // Fails any import of the named packages, so a successful import proves they were never loaded.
 const BLOCKING_HOOKS = `
 const blocked = JSON.parse(process.env.BLOCKED_PACKAGES)
@@ -191,7 +166,7 @@ beforeAll(async () => {
   await succeed('npm', ['install', join(work, packed.filename), ...versions, '--prefer-offline', '--no-audit', '--no-fund'], project)
   await writeFile(join(project, 'quick-start.test.ts'), await readmeBlock('node'))
   await writeFile(join(project, 'node-entry.test.ts'), NODE_ENTRY_TEST)
-  await writeFile(join(project, 'sdk-entry.test.ts'), SDK_ENTRY_TEST)
+  await writeFile(join(project, 'sdk-quick-start.test.ts'), await readmeBlock('sdk'))
 }, 600_000)
 
 afterAll(async () => {
@@ -214,7 +189,7 @@ describe('the packed package in a fresh project', () => {
     expect(packedFiles.filter((path) => /(^|\/)test\/|\.test\./.test(path))).toEqual([])
   })
 
-  it('runs the README quick start and the fake-ecr/node and fake-ecr/sdk entries with vitest', async () => {
+  it('runs the README quick starts (MSW and fake-ecr/sdk) and the fake-ecr/node entry with vitest', async () => {
     const report = join(work, 'report.json')
     const result = await exec(join(project, 'node_modules/.bin/vitest'), ['run', '--reporter=json', `--outputFile=${report}`], project)
     const summary = JSON.parse(await readFile(report, 'utf8'))
