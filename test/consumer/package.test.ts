@@ -297,9 +297,14 @@ describe('the packed package in a fresh project', () => {
     expect(JSON.parse(result.stdout)).toEqual({ arn: 'arn:aws:ecr:eu-west-1:123456789012:repository/web', missing: true })
   }, 300_000)
 
-  it('installs a working fake-ecr bin', async () => {
-    const child = spawn(join(project, 'node_modules/.bin/fake-ecr'), ['--port', '0'], {
-      cwd: project,
+  // The second project is the one without msw, made by the test above.
+  it.each([
+    ['with msw', () => project],
+    ['without msw', () => join(work, 'sdk-project')],
+  ])('installs a working fake-ecr bin (%s)', async (_, directory) => {
+    const cwd = directory()
+    const child = spawn(join(cwd, 'node_modules/.bin/fake-ecr'), ['--port', '0'], {
+      cwd,
       env,
       stdio: ['ignore', 'pipe', 'inherit'],
     })
