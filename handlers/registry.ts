@@ -1,4 +1,3 @@
-import { concatenate } from '../src/bytes.js'
 import { EcrError } from '../src/errors.js'
 import type { Ecr, RegistryPlace } from '../src/glossary.js'
 import { ENDPOINT_DNS_SUFFIXES } from '../src/partitions.js'

@@ -1,5 +1,6 @@
-import { afterEach, describe, expect, it } from 'vitest'
-import { createEcrServer, type EcrServer } from '../../handlers/node/index.js'
+import { describe, expect, it } from 'vitest'
+import { createEcrServer } from '../../handlers/node/index.js'
+import { useServers } from './started-servers.js'
 
 // What a browser asks of the standalone server before and during a call from a page of another
 // origin, asked with fetch; test/e2e/cors.test.ts has Chromium do it for real.
@@ -8,16 +9,8 @@ import { createEcrServer, type EcrServer } from '../../handlers/node/index.js'
 const SDK_HEADERS =
   'amz-sdk-invocation-id,amz-sdk-request,authorization,content-type,x-amz-content-sha256,x-amz-date,x-amz-security-token,x-amz-target,x-amz-user-agent'
 
-const servers: EcrServer[] = []
-afterEach(async () => {
-  await Promise.all(servers.splice(0).map((server) => server.close()))
-})
-
-async function server(corsOrigins?: string[]): Promise<EcrServer> {
-  const started = await createEcrServer({ port: 0, ...(corsOrigins !== undefined && { corsOrigins }) })
-  servers.push(started)
-  return started
-}
+const start = useServers()
+const server = (corsOrigins?: string[]) => start(corsOrigins === undefined ? {} : { corsOrigins })
 
 function preflight(url: string, origin: string, extra: Record<string, string> = {}): Promise<Response> {
   return fetch(url, {

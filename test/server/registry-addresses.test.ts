@@ -9,26 +9,18 @@ import { mkdtemp, rm } from 'node:fs/promises'
 import { request as httpRequest } from 'node:http'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { afterEach, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import { handleApiRequest } from '../../handlers/index.js'
-import { createEcrServer, type EcrServer, type EcrServerOptions } from '../../handlers/node/index.js'
+import { createEcrServer, type EcrServer } from '../../handlers/node/index.js'
 import { createEcr } from '../../src/index.js'
 import { credentials } from '../sdk/harness.js'
+import { useServers } from './started-servers.js'
 
 // Where the API tells clients the registry is (decisions/registry-addresses.md): the standalone
 // server's own address by default, ECR's registry hosts with `registryAddresses: 'aws'`, and
 // through MSW's handlers ECR's hosts unless asked otherwise.
 
-const started: EcrServer[] = []
-afterEach(async () => {
-  await Promise.all(started.splice(0).map((server) => server.close()))
-})
-
-async function start(options: EcrServerOptions = {}): Promise<EcrServer> {
-  const server = await createEcrServer({ port: 0, ...options })
-  started.push(server)
-  return server
-}
+const start = useServers()
 
 const clientAt = (endpoint: string, region = 'eu-west-1') => new ECRClient({ endpoint, region, credentials, maxAttempts: 1 })
 
@@ -100,15 +92,16 @@ describe('registry addresses from the standalone server', () => {
 
   it('are worked out per answer, never stored: a restart on another port answers the new port', async () => {
     const dataDir = await mkdtemp(join(tmpdir(), 'fake-ecr-addresses-'))
+    const first = await createEcrServer({ port: 0, dataDir })
+    let second: EcrServer | undefined
     try {
-      const first = await createEcrServer({ port: 0, dataDir })
       await clientAt(first.url).send(new CreateRepositoryCommand({ repositoryName: 'app' }))
       await first.close()
-      const second = await start({ dataDir })
+      second = await createEcrServer({ port: 0, dataDir })
       const { repositories } = await clientAt(second.url).send(new DescribeRepositoriesCommand({}))
       expect(repositories?.map((r) => r.repositoryUri)).toEqual([`127.0.0.1:${second.port}/app`])
     } finally {
-      await Promise.all(started.splice(0).map((server) => server.close()))
+      await Promise.all([first.close(), second?.close()])
       await rm(dataDir, { recursive: true, force: true })
     }
   })

@@ -12,22 +12,14 @@ import {
 import { once } from 'node:events'
 import { Agent, request as httpRequest } from 'node:http'
 import { connect } from 'node:net'
-import { afterEach, describe, expect, it } from 'vitest'
-import { createEcrServer, setupEcrServer, type EcrServer, type EcrServerOptions } from '../../handlers/node/index.js'
+import { describe, expect, it } from 'vitest'
+import { createEcrServer, setupEcrServer, type EcrServer } from '../../handlers/node/index.js'
 import { createEcr } from '../../src/index.js'
 import { DOCKER_MANIFEST, sha256 } from '../fixtures.js'
 import { credentials } from '../sdk/harness.js'
+import { useServers } from './started-servers.js'
 
-const started: EcrServer[] = []
-afterEach(async () => {
-  await Promise.all(started.splice(0).map((server) => server.close()))
-})
-
-async function start(options: EcrServerOptions = {}): Promise<EcrServer> {
-  const server = await createEcrServer({ port: 0, ...options })
-  started.push(server)
-  return server
-}
+const start = useServers()
 
 const clientOf = (server: EcrServer, region = 'eu-west-1') =>
   new ECRClient({ endpoint: server.url, region, credentials, maxAttempts: 1 })
