@@ -150,8 +150,10 @@ export function keyValueStorage(kv: KeyValueStore, options: KeyValueStorageOptio
   }
   const readJson = async (key: string): Promise<unknown> => parseJson(key, await kv.get(key))
 
-  const readHead = async (): Promise<Head> => {
-    const head = await readJson(HEAD_KEY)
+  const readHead = async (): Promise<Head> => headOf(await kv.get(HEAD_KEY))
+
+  const headOf = (bytes: Uint8Array | undefined): Head => {
+    const head = parseJson(HEAD_KEY, bytes)
     if (head === undefined) return EMPTY_HEAD
     const { epoch, snapshot, chunks, logFrom } = head as Partial<Head>
     if (typeof epoch !== 'string' || (snapshot !== undefined && typeof snapshot !== 'string') || !isCount(chunks) || !isCount(logFrom)) {
@@ -361,8 +363,14 @@ export function keyValueStorage(kv: KeyValueStore, options: KeyValueStorageOptio
         let head: Head
         let missed: ExternalChange[]
         try {
-          head = await readHead()
-          missed = await catchUp(head)
+          // Every call starts here, so the common case costs one batch of two reads, not a listing
+          // of the log: log entries are written one after another, so when the entry after the
+          // last one seen is absent, and the head shows neither a clearing (another epoch) nor
+          // that entry folded away, nothing was stored since.
+          const [headBytes, next] = await kv.getMany([HEAD_KEY, logKey(seen.position + 1)])
+          head = headOf(headBytes)
+          const unchanged = next === undefined && head.epoch === seen.epoch && seen.position >= head.logFrom - 1
+          missed = unchanged ? [] : await catchUp(head)
         } catch (cause) {
           throw cause instanceof StorageError ? cause : callFailure('read', cause)
         }
