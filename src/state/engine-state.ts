@@ -11,8 +11,8 @@ import type { Transaction } from './transaction.js'
  * indexes: what falls due when, and how many repositories hold each blob.
  */
 export class EngineState {
-  readonly indexes: EngineIndexes = { timeline: new Timeline(), blobReferences: new BlobReferences() }
-  readonly content = new RecordTable<'content'>('content', [], { shared: dueHooks('content', [], this.indexes.timeline) })
+  readonly indexes: EngineIndexes = { timeline: new Timeline(), blobReferences: new BlobReferences(), sharedHooks: new Map() }
+  readonly content = new RecordTable<'content'>('content', [], { shared: dueHooks('content', this.indexes.timeline) })
   private readonly registries = new Map<string, RegistryState>()
 
   /** The registry of an account in a region, if anything was ever created in it. */

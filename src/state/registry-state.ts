@@ -9,6 +9,8 @@ import type { Transaction } from './transaction.js'
 export interface EngineIndexes {
   timeline: Timeline
   blobReferences: BlobReferences
+  /** The engine-wide hooks of each kind's tables, made once (see {@link sharedHooks}). */
+  sharedHooks: Map<RecordKind, Array<Hooks<unknown>>>
 }
 
 /** How many blob records (across all repositories) point at each digest's content. */
@@ -47,20 +49,33 @@ function createTables<L extends 'registry' | 'repository'>(
 ): Tables<L> {
   const tables: Partial<Record<RecordKind, RecordTable<RecordKind>>> = {}
   for (const kind of kindsAt(level)) {
-    const shared: Array<Hooks<unknown>> = dueHooks(kind, scope, indexes.timeline)
+    tables[kind] = new RecordTable<RecordKind, unknown>(kind, scope, {
+      hooks: options.hooks?.[kind] as Hooks<unknown> | undefined,
+      shared: sharedHooks(kind, indexes),
+      ...(options.detached && { detached: true }),
+    }) as unknown as RecordTable<RecordKind>
+  }
+  return tables as unknown as Tables<L>
+}
+
+/**
+ * The engine-wide hooks of every table of a kind: the timeline's for kinds with a due time, blob
+ * reference counts for blobs. Made once per engine and kind, not per table: a repository has a
+ * table of each kind, and per-table closures were a third of what an empty repository costs.
+ */
+function sharedHooks(kind: RecordKind, indexes: EngineIndexes): Array<Hooks<unknown>> {
+  let shared = indexes.sharedHooks.get(kind)
+  if (shared === undefined) {
+    shared = dueHooks(kind, indexes.timeline)
     if (kind === 'blob') {
       shared.push({
         added: (_id, blob) => indexes.blobReferences.add((blob as ValueOf<'blob'>).digest, 1),
         removed: (_id, blob) => indexes.blobReferences.add((blob as ValueOf<'blob'>).digest, -1),
       })
     }
-    tables[kind] = new RecordTable<RecordKind, unknown>(kind, scope, {
-      hooks: options.hooks?.[kind] as Hooks<unknown> | undefined,
-      shared,
-      ...(options.detached && { detached: true }),
-    }) as unknown as RecordTable<RecordKind>
+    indexes.sharedHooks.set(kind, shared)
   }
-  return tables as unknown as Tables<L>
+  return shared
 }
 
 /** A blob an image references: its digest and the media type the image's manifest gives it. */

@@ -66,17 +66,20 @@ function keyOf({ kind, scope, id }: DueEntry): string {
   return [kind, ...scope, id].join('\u0000')
 }
 
-/** Hooks that keep a table's records on the timeline, for kinds that declare `dueAt` (none otherwise). */
-export function dueHooks<Value>(kind: RecordKind, scope: readonly string[], timeline: Timeline): Array<Hooks<Value>> {
+/**
+ * Hooks that keep the records of a kind's tables on the timeline, for kinds that declare `dueAt`
+ * (none otherwise). One set serves every table of the kind: the table gives its scope.
+ */
+export function dueHooks<Value>(kind: RecordKind, timeline: Timeline): Array<Hooks<Value>> {
   const dueAt = (KINDS[kind] as { dueAt?: (value: Value) => number | undefined }).dueAt
   if (dueAt === undefined) return []
   return [
     {
-      added: (id, value) => {
+      added: (id, value, scope) => {
         const at = dueAt(value)
         if (at !== undefined) timeline.insert({ at, kind, scope, id })
       },
-      removed: (id, value) => {
+      removed: (id, value, scope) => {
         const at = dueAt(value)
         if (at !== undefined) timeline.remove({ at, kind, scope, id })
       },
