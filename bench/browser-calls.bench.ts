@@ -1,10 +1,6 @@
-import { mkdtemp, rm } from 'node:fs/promises'
-import { tmpdir } from 'node:os'
-import { join } from 'node:path'
-import { fileURLToPath } from 'node:url'
-import { chromium, type Browser, type Page } from 'playwright-core'
-import { build, preview, type InlineConfig, type PreviewServer } from 'vite'
+import type { Page } from 'playwright-core'
 import { afterAll, bench, describe } from 'vitest'
+import { chromiumPage } from './chromium-page.js'
 
 // What a call costs a page in real Chromium: CreateRepository through the AWS SDK → MSW's service
 // worker → the engine → IndexedDB, with the tab alone and with a second tab of its origin open
@@ -14,39 +10,12 @@ import { afterAll, bench, describe } from 'vitest'
 
 const ITERATIONS = 50
 const WARMUP_CALLS = 5
-const CHROMIUM_ARGS = ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run']
 const CASES = [
   { label: 'one tab', tabs: 1 },
   { label: 'with a second tab open', tabs: 2 },
 ] as const
 
-let outDir: string | undefined
-let server: PreviewServer | undefined
-let browser: Browser | undefined
-/** Errors thrown in any page, the idle second tab's included: they fail the run, figures or not. */
-const pageErrors: string[] = []
-afterAll(async () => {
-  await browser?.close()
-  await server?.close()
-  if (outDir !== undefined) await rm(outDir, { recursive: true, force: true })
-  if (pageErrors.length > 0) throw new Error(`errors in the pages:\n${pageErrors.join('\n')}`)
-})
-
-// A production build served by Vite's preview server: nothing rebuilt while timing.
-outDir = await mkdtemp(join(tmpdir(), 'fake-ecr-browser-calls-'))
-const config: InlineConfig = {
-  configFile: false,
-  root: fileURLToPath(new URL('../test/e2e/tabs-page/', import.meta.url)),
-  // MSW's worker script, served from where the demo console has it.
-  publicDir: fileURLToPath(new URL('../e2e/public/', import.meta.url)),
-  logLevel: 'warn',
-  // One bundle of the SDK, MSW and the engine: a bench page, not a site to split.
-  build: { outDir, emptyOutDir: true, target: 'es2022', chunkSizeWarningLimit: 2048 },
-  preview: { host: '127.0.0.1', port: 0, strictPort: false },
-}
-await build(config)
-server = await preview(config)
-browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: CHROMIUM_ARGS })
+const { url, browser, pageErrors } = await chromiumPage(new URL('../test/e2e/tabs-page/', import.meta.url), { serviceWorker: true })
 
 /** Creates `repositoryName` from `page`; the milliseconds the page measured. */
 async function createRepository(page: Page, repositoryName: string): Promise<number> {
@@ -64,7 +33,7 @@ for (const { label, tabs } of CASES) {
   for (let i = 0; i < tabs; i++) {
     const page = await context.newPage()
     page.on('pageerror', (error) => pageErrors.push(String(error)))
-    await page.goto(server.resolvedUrls!.local[0]!)
+    await page.goto(url)
     await page.evaluate(() => window.tabs.started)
     pages.push(page)
   }

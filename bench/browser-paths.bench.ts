@@ -1,10 +1,6 @@
-import { mkdtemp, rm } from 'node:fs/promises'
-import { tmpdir } from 'node:os'
-import { join } from 'node:path'
-import { fileURLToPath } from 'node:url'
-import { chromium, type Browser, type Page } from 'playwright-core'
-import { build, preview, type InlineConfig, type PreviewServer } from 'vite'
+import type { Page } from 'playwright-core'
 import { afterAll, bench, describe } from 'vitest'
+import { chromiumPage } from './chromium-page.js'
 import type { Operation, Path } from './browser-paths/entry.js'
 
 // The ways into the engine a page has, in real Chromium: the AWS SDK through `ecrRequestHandler`
@@ -20,7 +16,6 @@ import type { Operation, Path } from './browser-paths/entry.js'
 const BATCH = 50
 const ITERATIONS = 10
 const WARMUP_BATCHES = 2
-const CHROMIUM_ARGS = ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run']
 
 const ALL: readonly Path[] = ['sdkFloor', 'ecrRequestHandler', 'inMemory', 'engineCall', 'ecrHandlers', 'trivial']
 const GROUPS: ReadonlyArray<{ name: string; operation: Operation; paths: readonly Path[] }> = [
@@ -37,34 +32,10 @@ const LABELS: Record<Path, string> = {
   trivial: 'SDK → service worker → trivial handler (MSW alone)',
 }
 
-let outDir: string | undefined
-let server: PreviewServer | undefined
-let browser: Browser | undefined
-const pageErrors: string[] = []
-afterAll(async () => {
-  await browser?.close()
-  await server?.close()
-  if (outDir !== undefined) await rm(outDir, { recursive: true, force: true })
-  if (pageErrors.length > 0) throw new Error(`errors in the page:\n${pageErrors.join('\n')}`)
-})
-
-// A production build served by Vite's preview server: nothing rebuilt while timing.
-outDir = await mkdtemp(join(tmpdir(), 'fake-ecr-browser-paths-'))
-const config: InlineConfig = {
-  configFile: false,
-  root: fileURLToPath(new URL('./browser-paths/', import.meta.url)),
-  // MSW's worker script, served from where the demo console has it.
-  publicDir: fileURLToPath(new URL('../e2e/public/', import.meta.url)),
-  logLevel: 'warn',
-  build: { outDir, emptyOutDir: true, target: 'es2022', chunkSizeWarningLimit: 2048 },
-  preview: { host: '127.0.0.1', port: 0, strictPort: false },
-}
-await build(config)
-server = await preview(config)
-browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: CHROMIUM_ARGS })
+const { url, browser, pageErrors } = await chromiumPage(new URL('./browser-paths/', import.meta.url), { serviceWorker: true })
 const page: Page = await browser.newPage()
 page.on('pageerror', (error) => pageErrors.push(String(error)))
-await page.goto(server.resolvedUrls!.local[0]!)
+await page.goto(url)
 await page.evaluate(() => window.browserPathsBench.prepare())
 
 const run = (path: Path, operation: Operation) => page.evaluate(([p, o, n]) => window.browserPathsBench.run(p, o, n), [path, operation, BATCH] as const)

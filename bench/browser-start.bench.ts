@@ -1,10 +1,5 @@
-import { mkdtemp, rm } from 'node:fs/promises'
-import { tmpdir } from 'node:os'
-import { join } from 'node:path'
-import { fileURLToPath } from 'node:url'
-import { chromium, type Browser } from 'playwright-core'
-import { build, preview, type PreviewServer } from 'vite'
 import { afterAll, bench, describe } from 'vitest'
+import { chromiumPage } from './chromium-page.js'
 import type { Start } from './browser-start/entry.js'
 
 // How long a page takes to start an engine on an IndexedDB database of 10,000 images, in real
@@ -13,7 +8,6 @@ import type { Start } from './browser-start/entry.js'
 
 const IMAGES = 10_000
 const ITERATIONS = 10
-const CHROMIUM_ARGS = ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run']
 
 /**
  * The two ends of what a user's database can hold: the state just folded into a snapshot, and a
@@ -26,23 +20,9 @@ const LAYOUTS = [
   { databaseName: 'longest-log', logged: 909, label: 'snapshot + 909 log entries (longest log)' },
 ] as const
 
-let outDir: string | undefined
-let server: PreviewServer | undefined
-let browser: Browser | undefined
-afterAll(async () => {
-  await browser?.close()
-  await server?.close()
-  if (outDir !== undefined) await rm(outDir, { recursive: true, force: true })
-})
-
-// A production build served by Vite's preview server: one small bundle, nothing rebuilt while timing.
-const root = fileURLToPath(new URL('./browser-start/', import.meta.url))
-outDir = await mkdtemp(join(tmpdir(), 'fake-ecr-browser-start-'))
-await build({ root, configFile: false, logLevel: 'warn', build: { outDir, emptyOutDir: true, target: 'es2022' } })
-server = await preview({ root, configFile: false, logLevel: 'warn', build: { outDir }, preview: { host: '127.0.0.1', port: 0, strictPort: false } })
-browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: CHROMIUM_ARGS })
+const { url, browser } = await chromiumPage(new URL('./browser-start/', import.meta.url))
 const page = await browser.newPage()
-await page.goto(server.resolvedUrls!.local[0]!)
+await page.goto(url)
 
 for (const { databaseName, logged, label } of LAYOUTS) {
   const started = performance.now()
