@@ -45,7 +45,7 @@ interface Call {
   engine(ecr: Ecr): Promise<unknown>
   check(output: unknown): void
   /**
-   * Takes the region back to its first state. Creations are retained (about 8 KB a repository),
+   * Takes the region back to its first state. Creations are retained (about 3 KB a repository),
    * and a heap grown by one path's thousands of them would slow the next path's GCs.
    */
   reset?(ecr: Ecr): Promise<void>
