@@ -1,21 +1,17 @@
-import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises'
-import { tmpdir } from 'node:os'
+import { mkdir, readFile, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
-import { chromium, type Browser } from 'playwright-core'
-import { build, preview, type InlineConfig, type PreviewServer } from 'vite'
+import type { Browser } from 'playwright-core'
 import { afterAll, beforeAll, expect, it } from 'vitest'
+import { servePage, type ServedPage } from './served-page.js'
 
 // The README's browser quick start, exactly as users read it, built by Vite and run in Chromium
 // with MSW's service worker: it must work at the first load and at every load after it, once
 // its state is in IndexedDB.
 
-const CHROMIUM_ARGS = ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run']
-
 const repository = (path: string) => fileURLToPath(new URL(`../../${path}`, import.meta.url))
 
-let outDir: string
-let server: PreviewServer
+let served: ServedPage
 let browser: Browser
 let url: string
 
@@ -32,33 +28,21 @@ beforeAll(async () => {
   await mkdir(root, { recursive: true })
   await writeFile(join(root, 'index.html'), '<!doctype html><html lang="en"><head><meta charset="utf-8" /><link rel="icon" href="data:," /></head><body><script type="module" src="./main.ts"></script></body></html>')
   await writeFile(join(root, 'main.ts'), await readmeSnippet())
-  outDir = await mkdtemp(join(tmpdir(), 'fake-ecr-readme-browser-'))
-  const config: InlineConfig = {
-    configFile: false,
-    root,
+  served = await servePage(root, {
     // `npx msw init public` copies MSW's worker script; the demo console has it.
-    publicDir: repository('e2e/public/'),
-    logLevel: 'warn',
+    serviceWorker: true,
     resolve: {
       alias: [
         { find: /^fake-ecr\/browser$/, replacement: repository('handlers/browser/index.ts') },
         { find: /^fake-ecr$/, replacement: repository('src/index.ts') },
       ],
     },
-    build: { outDir, emptyOutDir: true, target: 'es2022', chunkSizeWarningLimit: 2048 },
-    preview: { host: '127.0.0.1', port: 0, strictPort: false },
-  }
-  await build(config)
-  server = await preview(config)
-  url = server.resolvedUrls!.local[0]!
-  browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: CHROMIUM_ARGS })
+  })
+  browser = served.browser
+  url = served.url
 }, 120_000)
 
-afterAll(async () => {
-  await browser?.close()
-  await server?.close()
-  if (outDir !== undefined) await rm(outDir, { recursive: true, force: true })
-})
+afterAll(() => served?.close())
 
 it('runs at the first load and again after reloads, with its state kept', async () => {
   const context = await browser.newContext()

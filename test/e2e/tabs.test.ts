@@ -1,11 +1,7 @@
-import { mkdtemp, rm } from 'node:fs/promises'
-import { tmpdir } from 'node:os'
-import { join } from 'node:path'
-import { fileURLToPath } from 'node:url'
-import { chromium, type Browser, type Page } from 'playwright-core'
-import { build, preview, type InlineConfig, type PreviewServer } from 'vite'
+import type { Browser, Page } from 'playwright-core'
 import { afterAll, assert, beforeAll, describe, expect, it, vi } from 'vitest'
 import type { StoredRecord } from '../../src/index.js'
+import { servePage, type ServedPage } from './served-page.js'
 import type { CommandName, Input, Output, Result } from './tabs-page/main.js'
 
 // Tabs of one origin are one registry, in real Chromium: pages of one browser context, each with
@@ -14,40 +10,20 @@ import type { CommandName, Input, Output, Result } from './tabs-page/main.js'
 // of every tab fired in the same millisecond. One build, one server and one browser for the
 // file; every test gets a fresh browser context, so a fresh IndexedDB.
 
-const CHROMIUM_ARGS = ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run']
 /** How far ahead the instant of a race is set: every page must have been told of it before it comes. */
 const LEAD_MS = 40
 
-const here = (path: string) => fileURLToPath(new URL(path, import.meta.url))
-
-let outDir: string
-let server: PreviewServer
+let served: ServedPage
 let browser: Browser
 let url: string
 
 beforeAll(async () => {
-  outDir = await mkdtemp(join(tmpdir(), 'fake-ecr-tabs-'))
-  const config: InlineConfig = {
-    configFile: false,
-    root: here('./tabs-page/'),
-    // MSW's worker script, served from where the demo console has it.
-    publicDir: here('../../e2e/public/'),
-    logLevel: 'warn',
-    // One bundle of the SDK, MSW and the engine: a test page, not a site to split.
-    build: { outDir, emptyOutDir: true, target: 'es2022', chunkSizeWarningLimit: 2048 },
-    preview: { host: '127.0.0.1', port: 0, strictPort: false },
-  }
-  await build(config)
-  server = await preview(config)
-  url = server.resolvedUrls!.local[0]!
-  browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: CHROMIUM_ARGS })
+  served = await servePage(new URL('./tabs-page/', import.meta.url), { serviceWorker: true })
+  browser = served.browser
+  url = served.url
 }, 120_000)
 
-afterAll(async () => {
-  await browser?.close()
-  await server?.close()
-  if (outDir !== undefined) await rm(outDir, { recursive: true, force: true })
-})
+afterAll(() => served?.close())
 
 /** Opens one more tab of the test's context, once its fake answers. */
 type Open = () => Promise<Page>
