@@ -1,8 +1,8 @@
 import { EcrError } from '../src/errors.js'
 import type { Ecr, RegistryPlace } from '../src/glossary.js'
-import { ENDPOINT_DNS_SUFFIXES } from '../src/partitions.js'
 import { RegistryError } from '../src/registry/errors.js'
 import { MAX_REQUEST_BYTES, readBounded } from './api.js'
+import { registryOfHost } from './hosts.js'
 
 /**
  * How many bytes of an upload body are gathered before they are appended to the upload as one
@@ -11,18 +11,7 @@ import { MAX_REQUEST_BYTES, readBounded } from './api.js'
  */
 export const REGISTRY_PART_BYTES = 16 * 1024 * 1024
 
-const escape = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')
-
-/** ECR's registry hosts, every partition: `<account>.dkr.ecr[-fips].<region>.<dns suffix>`. */
-const REGISTRY_HOST = new RegExp(`^(\\d{12})\\.dkr\\.ecr(?:-fips)?\\.([a-z0-9-]+)\\.(?:${ENDPOINT_DNS_SUFFIXES.map(escape).join('|')})$`)
-
 const VERSION_HEADER = { 'Docker-Distribution-API-Version': 'registry/2.0' }
-
-/** The registry account and region a host names, if it is an ECR registry host. */
-export function registryOfHost(hostname: string): { accountId: string; region: string } | undefined {
-  const match = REGISTRY_HOST.exec(hostname.toLowerCase())
-  return match === null ? undefined : { accountId: match[1]!, region: match[2]! }
-}
 
 type Route =
   | { kind: 'ping' }

@@ -4,10 +4,9 @@ import { Readable } from 'node:stream'
 import { pipeline } from 'node:stream/promises'
 import type { ReadableStream as NodeReadableStream } from 'node:stream/web'
 import { createEcr, type Ecr } from '../../src/index.js'
-import { ENDPOINT_DNS_SUFFIXES } from '../../src/partitions.js'
 import { answerApiRequest, MAX_REQUEST_BYTES, type EcrHandlersOptions } from '../api.js'
 import { handleDownloadRequest } from '../downloads.js'
-import { regionOfApiHost } from '../hosts.js'
+import { isEcrHostName } from '../hosts.js'
 import { handleRegistryRequest } from '../registry.js'
 import { createRequestVerifier } from '../sigv4.js'
 import { corsHeaders, corsPolicy, preflight } from './cors.js'
@@ -328,10 +327,6 @@ function isLoopback(host: string): boolean {
   return host === 'localhost' || /^127\.\d+\.\d+\.\d+$/.test(host) || host === '::1'
 }
 
-const ECR_HOSTS = new RegExp(
-  `\\.(?:dkr\\.ecr|s3)\\.[a-z0-9-]+\\.(?:${ENDPOINT_DNS_SUFFIXES.map((suffix) => suffix.replace(/\./g, '\\.')).join('|')})$`,
-)
-
 /**
  * Which Host names a server on a loopback address answers (the guard against DNS rebinding: a
  * page on another site whose name now resolves to 127.0.0.1 must not reach the fake): loopback
@@ -346,8 +341,7 @@ function loopbackHostPolicy(allowed: readonly string[]): (hostname: string) => b
     hostname.endsWith('.localhost') ||
     /^127\.\d+\.\d+\.\d+$/.test(hostname) ||
     hostname === '[::1]' ||
-    regionOfApiHost(hostname) !== undefined ||
-    ECR_HOSTS.test(hostname)
+    isEcrHostName(hostname)
 }
 
 /** The host to put in the URL: unspecified addresses are reachable on loopback; IPv6 needs brackets. */
