@@ -1,9 +1,7 @@
 import { http, type RequestHandler } from 'msw'
 import type { Ecr } from '../src/glossary.js'
-import { answerApiRequest, type EcrHandlersOptions } from './api.js'
-import { handleDownloadRequest } from './downloads.js'
-import { handleRegistryRequest } from './registry.js'
-import { createRequestVerifier } from './sigv4.js'
+import type { EcrHandlersOptions } from './api.js'
+import { requestAnswerer } from './answer-request.js'
 
 /**
  * MSW request handlers that answer the ECR API (AWS JSON 1.1) on every ECR endpoint host of
@@ -25,12 +23,6 @@ import { createRequestVerifier } from './sigv4.js'
  * // or, checking signatures: ecrHandlers(ecr, { credentials: [{ accessKeyId: 'AKID', secretAccessKey: 'secret' }] })
  */
 export function ecrHandlers(ecr: Ecr, options: EcrHandlersOptions = {}): RequestHandler[] {
-  const verify = options.credentials === undefined ? undefined : createRequestVerifier(options.credentials, ecr.accountId)
-  const registry = { anyHost: options.registryOnAnyHost ?? false }
-  return [
-    http.all('*', ({ request }) => handleRegistryRequest(ecr, request, registry)),
-    http.post('*', ({ request }) => answerApiRequest(ecr, request, verify, options.registryAddresses)),
-    http.get('*', ({ request }) => handleDownloadRequest(ecr, request)),
-    http.head('*', ({ request }) => handleDownloadRequest(ecr, request)),
-  ]
+  const answer = requestAnswerer(ecr, options)
+  return [http.all('*', ({ request }) => answer(request))]
 }

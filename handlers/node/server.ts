@@ -4,11 +4,9 @@ import { Readable } from 'node:stream'
 import { pipeline } from 'node:stream/promises'
 import type { ReadableStream as NodeReadableStream } from 'node:stream/web'
 import { createEcr, type Ecr } from '../../src/index.js'
-import { answerApiRequest, MAX_REQUEST_BYTES, type EcrHandlersOptions } from '../api.js'
-import { handleDownloadRequest } from '../downloads.js'
+import { requestAnswerer, type RequestAnswerer } from '../answer-request.js'
+import { MAX_REQUEST_BYTES } from '../api.js'
 import { isEcrHostName } from '../hosts.js'
-import { handleRegistryRequest } from '../registry.js'
-import { createRequestVerifier } from '../sigv4.js'
 import { corsHeaders, corsPolicy, preflight } from './cors.js'
 import { fileSystemStorage } from './file-system-storage.js'
 import type { EcrServer, EcrServerOptions, FileSystemStorage } from './glossary.js'
@@ -55,7 +53,8 @@ export async function createEcrServer(options: EcrServerOptions = {}): Promise<E
     ecr = givenEcr ?? createEcr({ ...engineOptions, ...(storage !== undefined && { storage }) })
     // A directory that cannot be loaded stops the server from starting (and is left as it was).
     if (storage !== undefined) await ecr.ready
-    const answer = answerer(ecr, registryAddresses, credentials)
+    // The server is the registry on every name it is reached by (decisions/registry-addresses.md).
+    const answer = requestAnswerer(ecr, { registryOnAnyHost: true, registryAddresses, ...(credentials !== undefined && { credentials }) })
     const policy: Policy = {
       hostAllowed: isLoopback(host) ? loopbackHostPolicy(allowedHosts) : () => true,
       originAllowed: corsPolicy(corsOrigins),
@@ -116,27 +115,6 @@ function listen(server: Server, port: number, host: string): Promise<void> {
   })
 }
 
-/** Answers a request, or `undefined` when it is not one fake-ecr takes. */
-type Answerer = (request: Request) => Promise<Response | undefined>
-
-/**
- * Answers requests as `ecrHandlers` does, in its order (registry API, ECR API, layer downloads),
- * but without MSW: msw took most of the command's start-up time, and each request paid for its
- * matching and its copy of the request. The server is the registry on every name it is reached
- * by (decisions/registry-addresses.md).
- */
-function answerer(ecr: Ecr, registryAddresses: EcrHandlersOptions['registryAddresses'], credentials: EcrHandlersOptions['credentials']): Answerer {
-  const verify = credentials === undefined ? undefined : createRequestVerifier(credentials, ecr.accountId)
-  return async (request) => {
-    const { method } = request
-    return (
-      (await handleRegistryRequest(ecr, request, { anyHost: true })) ??
-      (method === 'POST' ? await answerApiRequest(ecr, request, verify, registryAddresses) : undefined) ??
-      (method === 'GET' || method === 'HEAD' ? await handleDownloadRequest(ecr, request) : undefined)
-    )
-  }
-}
-
 /** Who may use the server: the host names it answers, and the page origins it answers in browsers (CORS). */
 interface Policy {
   hostAllowed: (hostname: string) => boolean
@@ -144,7 +122,7 @@ interface Policy {
 }
 
 async function respond(
-  answer: Answerer,
+  answer: RequestAnswerer,
   { hostAllowed, originAllowed }: Policy,
   incoming: IncomingMessage,
   outgoing: ServerResponse,
