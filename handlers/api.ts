@@ -1,6 +1,7 @@
 import type { Ecr } from '../src/glossary.js'
 import { concatenate } from '../src/bytes.js'
 import { EcrError } from '../src/errors.js'
+import { frontEndDispatch } from '../src/front-end.js'
 import type { Caller, OperationName } from '../src/glossary.js'
 import { wireInputs } from '../src/model/wire-shapes.generated.js'
 import { awsJsonError, awsJsonOutput, toResponse, type ApiAnswer } from './aws-json.js'
@@ -124,7 +125,7 @@ export async function answerApiCall(
     const wire = Object.hasOwn(wireInputs, operation) ? wireInputs[operation as OperationName] : undefined
     const input = readJsonInput(typeof body === 'string' ? body : decoder.decode(body), wire)
     const origin = hostRegion === undefined ? `${request.protocol}//${request.host}` : undefined
-    const output = await ecr.dispatch(operation, input, {
+    const output = await frontEndDispatch(ecr)(operation, input, {
       region: hostRegion ?? caller?.region ?? regionOfSignature(request.header('authorization')) ?? ecr.region,
       ...(caller !== undefined && { accountId: caller.accountId, caller: callerOf(caller) }),
       ...(origin !== undefined && { endpoint: origin }),

@@ -1,3 +1,4 @@
+import { recipesIn, type ItemRecipe } from '../src/answer-recipes.js'
 import { EcrError } from '../src/errors.js'
 import { isDate } from '../src/realms.js'
 
@@ -11,7 +12,8 @@ const JSON_CONTENT_TYPE = 'application/x-amz-json-1.1'
 export interface ApiAnswer {
   status: number
   headers: Record<string, string>
-  body: string
+  /** Text, or its UTF-8 when the answer was put together from kept bytes. */
+  body: string | Uint8Array<ArrayBuffer>
 }
 
 /**
@@ -36,14 +38,75 @@ export function asEcrError(error: unknown): EcrError {
   return error instanceof EcrError ? error : new EcrError('ServerException', `fake-ecr failed: ${String(error)}`)
 }
 
-/** An operation's output as AWS JSON 1.1: timestamps as epoch seconds. */
+/**
+ * An operation's output as AWS JSON 1.1: timestamps as epoch seconds. The items of a recipe list
+ * (src/answer-recipes.ts) are written once per recipe and kept as UTF-8: a page of 1,000 image
+ * details is then copied together, not written (decisions/page-cost.md).
+ */
 export function awsJsonOutput(output: unknown): ApiAnswer {
-  return awsJsonReply(200, awsJsonText(output))
+  return awsJsonReply(200, hasRecipeList(output) ? bytesWithRecipeLists(output) : awsJsonText(output))
 }
 
-/** The AWS JSON 1.1 text of an operation's output: timestamps as epoch seconds. */
+/** The AWS JSON 1.1 text of an operation's output (with its items made): timestamps as epoch seconds. */
 export function awsJsonText(output: unknown): string {
   return JSON.stringify(epochSeconds(output))
+}
+
+/**
+ * The UTF-8 of each recipe's item followed by a comma, kept as long as the recipe lives: a list
+ * is copied together with one copy per item, the last comma overwritten by what follows it.
+ */
+const itemBytes = new WeakMap<ItemRecipe<unknown>, Uint8Array>()
+
+const encoder = new TextEncoder()
+
+function hasRecipeList(output: unknown): output is Record<string, unknown> {
+  if (typeof output !== 'object' || output === null) return false
+  for (const member of Object.values(output)) if (recipesIn(member) !== undefined) return true
+  return false
+}
+
+/** The output's JSON as UTF-8, the items of its recipe lists from (and into) {@link itemBytes}. */
+function bytesWithRecipeLists(output: Record<string, unknown>): Uint8Array<ArrayBuffer> {
+  // Pieces and where each starts: the piece after a list starts on its last item's comma.
+  const pieces: Uint8Array[] = []
+  const starts: number[] = []
+  let size = 0
+  const add = (piece: Uint8Array) => {
+    pieces.push(piece)
+    starts.push(size)
+    size += piece.byteLength
+  }
+  // Text not yet encoded: everything between two recipe lists.
+  let text = '{'
+  let first = true
+  for (const [name, member] of Object.entries(output)) {
+    if (member === undefined) continue
+    text += `${first ? '' : ','}${JSON.stringify(name)}:`
+    first = false
+    const recipes = recipesIn(member)
+    if (recipes === undefined) {
+      text += JSON.stringify(epochSeconds(member))
+      continue
+    }
+    add(encoder.encode(`${text}[`))
+    for (const recipe of recipes) add(itemWithComma(recipe))
+    if (recipes.length > 0) size--
+    text = ']'
+  }
+  add(encoder.encode(`${text}}`))
+  const bytes = new Uint8Array(size)
+  for (let i = 0; i < pieces.length; i++) bytes.set(pieces[i]!, starts[i])
+  return bytes
+}
+
+function itemWithComma(recipe: ItemRecipe<unknown>): Uint8Array {
+  let bytes = itemBytes.get(recipe)
+  if (bytes === undefined) {
+    bytes = encoder.encode(`${JSON.stringify(epochSeconds(recipe.make()))},`)
+    itemBytes.set(recipe, bytes)
+  }
+  return bytes
 }
 
 /** An answer as a Fetch `Response` (what MSW handlers and the standalone server return). */
@@ -75,7 +138,7 @@ function epochSeconds(value: unknown): unknown {
   return copy
 }
 
-function awsJsonReply(status: number, body: string): ApiAnswer {
+function awsJsonReply(status: number, body: string | Uint8Array<ArrayBuffer>): ApiAnswer {
   return {
     status,
     // Date, as AWS sends it: the SDK corrects its clock offset from it after a "Signature expired".

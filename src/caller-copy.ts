@@ -1,3 +1,5 @@
+import { withItemsMade } from './answer-recipes.js'
+
 /**
  * Callers get their own copy of every answer, so nothing they do to a result can reach engine
  * state. Most operations build their output partly from stored records (an encryption
@@ -18,7 +20,10 @@ export function builtFresh<T extends object>(output: T): T {
   return output
 }
 
-/** What the caller gets: the output itself when it was built fresh, else a deep copy of it. */
+/**
+ * What the caller gets: the output itself when it was built fresh (its recipe lists made into
+ * items, src/answer-recipes.ts), else a deep copy of it.
+ */
 export function forCaller<T>(output: T): T {
-  return typeof output === 'object' && output !== null && fresh.has(output) ? output : structuredClone(output)
+  return typeof output === 'object' && output !== null && fresh.has(output) ? withItemsMade(output) : structuredClone(output)
 }

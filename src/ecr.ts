@@ -7,6 +7,7 @@ import { defaultEnhancedScanFindings } from './enhanced-scan-findings.js'
 import { EcrError } from './errors.js'
 import { createEmitter } from './events.js'
 import { createFaults } from './faults.js'
+import { setFrontEndDispatch } from './front-end.js'
 import type { CallContext, Ecr, EcrOptions, OperationName } from './glossary.js'
 import { resolveLimits } from './limits.js'
 import { inputSchemas } from './model/shapes.generated.js'
@@ -74,9 +75,12 @@ export function createEcr(options: EcrOptions = {}): Ecr {
     beforeWrite: options.beforeWrite,
   })
 
-  /** A `dispatch` that waits for `gate` first (seeding waits for loading only, everyone else for seeding too). */
+  /**
+   * A `dispatch` that waits for `gate` first (seeding waits for loading only, everyone else for
+   * seeding too) and hands the answer over through `deliver` (a copy for callers; as it is to front ends).
+   */
   const dispatchAfter =
-    (gate: () => Promise<unknown>): Ecr['dispatch'] =>
+    (gate: () => Promise<unknown>, deliver: <T>(output: T) => T = forCaller): Ecr['dispatch'] =>
     async (name, input, context = {}) => {
       await gate()
       await faults.before(name)
@@ -99,7 +103,7 @@ export function createEcr(options: EcrOptions = {}): Ecr {
         },
         name,
       )
-      return forCaller(output)
+      return deliver(output)
     }
 
   const dispatch = dispatchAfter(() => ready)
@@ -159,6 +163,10 @@ export function createEcr(options: EcrOptions = {}): Ecr {
       now,
     }),
   }
+  setFrontEndDispatch(
+    ecr,
+    dispatchAfter(() => ready, (output) => output),
+  )
   const ready: Promise<void> = (async () => {
     const hadState = await engine.loaded
     if (hadState || options.seed === undefined) return

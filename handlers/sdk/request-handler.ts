@@ -34,7 +34,7 @@ export function ecrRequestHandler(ecr: Ecr, options: EcrRequestHandlerOptions = 
       }
       const answering = answerApiCall(ecr, wire, call, bodyOf(request.body), verify, registryAddresses)
       const { status, headers, body } = await (abortSignal === undefined ? answering : raceAbort(answering, abortSignal))
-      return { response: { statusCode: status, headers, body: encoder.encode(body) } }
+      return { response: { statusCode: status, headers, body: typeof body === 'string' ? encoder.encode(body) : body } }
     },
     updateHttpClientConfig() {},
     httpHandlerConfigs: () => ({}),

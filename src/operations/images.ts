@@ -1,5 +1,6 @@
 import type { Image, ImageDetail, ImageFailure, ImageIdentifier, TagStatus } from '@aws-sdk/client-ecr'
 import { builtFresh } from '../caller-copy.js'
+import { listOfRecipes, type ItemRecipe } from '../answer-recipes.js'
 import { imageStatus, inaccessible, matchesImageStatus } from '../domain/archival.js'
 import { repositoryForPush } from '../domain/creation-templates.js'
 import { deleteImage, pushManifest, recordPull, untag } from '../domain/images.js'
@@ -11,7 +12,7 @@ import type { ImageRecord } from '../state/kinds.js'
 import { sortedTags, type ImageEntry } from '../state/registry-state.js'
 import { IMAGE_TAG, refuseIdsWithPaging, requireImage, resolveImageId } from './image-ids.js'
 import type { Implementations } from './operation.js'
-import { scanDetails } from './scanning.js'
+import { basicScanDetails, showsBasicScans } from './scanning.js'
 
 /** PutImage, BatchGetImage, BatchDeleteImage, DescribeImages and ListImages. */
 export const imageOperations = {
@@ -97,27 +98,29 @@ export const imageOperations = {
     const found = findRepository(ctx, input.repositoryName, input.registryId)
     if (input.imageIds !== undefined) {
       refuseIdsWithPaging(input)
-      const details = new Map<string, ImageDetail>()
+      const details = new Map<string, DetailRecipe>()
       for (const imageId of input.imageIds) {
         const image = requireImage(found, imageId)
-        if (!details.has(image.digest)) details.set(image.digest, imageDetail(found, image, found.contents.tagsOf(image.digest)))
+        if (!details.has(image.digest)) details.set(image.digest, detailRecipe(found, image, found.contents.tagsByDigest.get(image.digest)))
       }
-      return builtFresh({ imageDetails: [...details.values()] })
+      return builtFresh({ imageDetails: listOfRecipes([...details.values()]) })
     }
     const tagStatus = input.filter?.tagStatus ?? 'ANY'
     // Archived images are listed only when asked for (model docs of DescribeImagesFilter).
     const imageStatus = input.filter?.imageStatus ?? 'ACTIVE'
     const listing = listingOf('DescribeImages', found, `${tagStatus}/${imageStatus}`)
     const after = input.nextToken === undefined ? undefined : position(ctx.tokens.decode(listing, input.nextToken))
+    const showScans = showsBasicScans(found.registry)
     const page = takeListed(
       found.contents.imageOrder.after(after),
       (entry) => matchesTagStatus(entry, tagStatus) && matchesImageStatus(entry.image, imageStatus),
-      (entry) => imageDetail(found, entry.image, sortedTags(entry.tags)),
+      (entry) => detailRecipe(found, entry.image, entry.tags, showScans),
       input.maxResults ?? DEFAULT_PAGE_SIZE,
       ctx.tokens,
       listing,
     )
-    return builtFresh({ imageDetails: page.items, ...(page.nextToken !== undefined && { nextToken: page.nextToken }) })
+    const imageDetails = listOfRecipes(page.items)
+    return builtFresh({ imageDetails, ...(page.nextToken !== undefined && { nextToken: page.nextToken }) })
   },
 
   ListImages(input, ctx) {
@@ -155,27 +158,76 @@ export const imageOperations = {
 } satisfies Implementations
 
 /**
- * The ImageDetail DescribeImages reports for an image, built member by member (in the order ECR
- * writes them): a page holds up to 1,000, and object spreads cost several times as much.
+ * The ImageDetail DescribeImages reports for an image, as a recipe (src/answer-recipes.ts): what
+ * the detail is made of besides the image's record (records are replaced, never changed) is where
+ * the image is, its tags and whether its basic scan shows (not under enhanced scanning), all
+ * captured when the recipe is made. The tags are the recipe's own; each detail gets a copy.
  */
-function imageDetail({ registry, record }: FoundRepository, image: ImageRecord, tags: string[]): ImageDetail {
-  const detail: ImageDetail = { registryId: registry.accountId, repositoryName: record.name, imageDigest: image.digest }
-  if (tags.length > 0) detail.imageTags = tags
-  detail.imageSizeInBytes = image.sizeInBytes
-  detail.imagePushedAt = new Date(image.pushedAt)
-  if (image.scan !== undefined) {
-    const { imageScanStatus, imageScanFindingsSummary } = scanDetails(registry, image)
-    if (imageScanStatus !== undefined) detail.imageScanStatus = imageScanStatus
-    if (imageScanFindingsSummary !== undefined) detail.imageScanFindingsSummary = imageScanFindingsSummary
+class DetailRecipe implements ItemRecipe<ImageDetail> {
+  constructor(
+    readonly registryId: string,
+    readonly repositoryName: string,
+    readonly image: ImageRecord,
+    readonly tags: readonly string[],
+    readonly showScan: boolean,
+  ) {}
+
+  /** The detail, built member by member in the order ECR writes them: object spreads cost several times as much. */
+  make(): ImageDetail {
+    const { image, tags } = this
+    const detail: ImageDetail = { registryId: this.registryId, repositoryName: this.repositoryName, imageDigest: image.digest }
+    if (tags.length > 0) detail.imageTags = tags.slice()
+    detail.imageSizeInBytes = image.sizeInBytes
+    detail.imagePushedAt = new Date(image.pushedAt)
+    if (this.showScan && image.scan !== undefined) {
+      const { imageScanStatus, imageScanFindingsSummary } = basicScanDetails(image.scan)
+      detail.imageScanStatus = imageScanStatus
+      if (imageScanFindingsSummary !== undefined) detail.imageScanFindingsSummary = imageScanFindingsSummary
+    }
+    detail.imageManifestMediaType = image.mediaType
+    if (image.artifactMediaType !== undefined) detail.artifactMediaType = image.artifactMediaType
+    if (image.lastPulledAt !== undefined) detail.lastRecordedPullTime = new Date(image.lastPulledAt)
+    if (image.subjectDigest !== undefined) detail.subjectManifestDigest = image.subjectDigest
+    detail.imageStatus = imageStatus(image)
+    if (image.lastArchivedAt !== undefined) detail.lastArchivedAt = new Date(image.lastArchivedAt)
+    if (image.lastActivatedAt !== undefined) detail.lastActivatedAt = new Date(image.lastActivatedAt)
+    return detail
   }
-  detail.imageManifestMediaType = image.mediaType
-  if (image.artifactMediaType !== undefined) detail.artifactMediaType = image.artifactMediaType
-  if (image.lastPulledAt !== undefined) detail.lastRecordedPullTime = new Date(image.lastPulledAt)
-  if (image.subjectDigest !== undefined) detail.subjectManifestDigest = image.subjectDigest
-  detail.imageStatus = imageStatus(image)
-  if (image.lastArchivedAt !== undefined) detail.lastArchivedAt = new Date(image.lastArchivedAt)
-  if (image.lastActivatedAt !== undefined) detail.lastActivatedAt = new Date(image.lastActivatedAt)
-  return detail
+}
+
+/** The last recipe made for each image record: reused while it still makes the same detail. */
+const detailRecipes = new WeakMap<ImageRecord, DetailRecipe>()
+
+/** The recipe of `image`'s detail in `found`, with its live tag set `tags` (sorted into the recipe's own array when it is new). */
+function detailRecipe(
+  found: FoundRepository,
+  image: ImageRecord,
+  tags: ReadonlySet<string> | undefined,
+  showScans = showsBasicScans(found.registry),
+): DetailRecipe {
+  const registryId = found.registry.accountId
+  const repositoryName = found.record.name
+  const showScan = showScans && image.scan !== undefined
+  const known = detailRecipes.get(image)
+  if (
+    known !== undefined &&
+    known.registryId === registryId &&
+    known.repositoryName === repositoryName &&
+    known.showScan === showScan &&
+    sameTags(known.tags, tags)
+  ) {
+    return known
+  }
+  const recipe = new DetailRecipe(registryId, repositoryName, image, sortedTags(tags), showScan)
+  detailRecipes.set(image, recipe)
+  return recipe
+}
+
+/** Whether a recipe's tags are the tag set's (a set holds no tag twice: same size and all in it). */
+function sameTags(recipeTags: readonly string[], tags: ReadonlySet<string> | undefined): boolean {
+  if (recipeTags.length !== (tags?.size ?? 0)) return false
+  for (const tag of recipeTags) if (!tags!.has(tag)) return false
+  return true
 }
 
 /** A page token is bound to its listing: operation, registry, region, repository and filter. */

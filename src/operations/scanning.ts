@@ -126,16 +126,13 @@ export const scanningOperations = {
   },
 } satisfies Implementations
 
-/**
- * What DescribeImages reports of an image's latest basic scan (nothing if it was never scanned).
- * Under ENHANCED it reports nothing: DescribeImages does not show Amazon Inspector's scans.
- */
-export function scanDetails(
-  registry: RegistryState,
-  image: ImageRecord,
-): { imageScanStatus?: ImageScanStatus; imageScanFindingsSummary?: ImageScanFindingsSummary } {
-  const scan = image.scan
-  if (scan === undefined || registryScanning(registry).scanType === 'ENHANCED') return {}
+/** Whether DescribeImages shows images' basic scans: not under ENHANCED, whose Amazon Inspector scans it does not show. */
+export function showsBasicScans(registry: RegistryState): boolean {
+  return registryScanning(registry).scanType !== 'ENHANCED'
+}
+
+/** What DescribeImages reports of an image's latest basic scan. */
+export function basicScanDetails(scan: ScanRecord): { imageScanStatus: ImageScanStatus; imageScanFindingsSummary?: ImageScanFindingsSummary } {
   if (scan.status === 'IN_PROGRESS') return { imageScanStatus: inProgress() }
   return { imageScanStatus: complete(), imageScanFindingsSummary: findingsSummary(scan) }
 }

@@ -12,8 +12,10 @@ import {
   ListImagesCommand,
   PutImageCommand,
   PutImageTagMutabilityCommand,
+  PutRegistryScanningConfigurationCommand,
   ReferencedImagesNotFoundException,
   RepositoryNotFoundException,
+  StartImageScanCommand,
 } from '@aws-sdk/client-ecr'
 import { describe, expect, it } from 'vitest'
 import { DOCKER_LIST, DOCKER_MANIFEST, dockerManifest, indexManifest, OCI_INDEX, OCI_MANIFEST, sha256, uploadBlobs } from '../fixtures.js'
@@ -394,6 +396,39 @@ describe('the order of an image’s tags', () => {
 })
 
 describe('DescribeImages', () => {
+  // Front ends keep the wire text of each detail they wrote (decisions/page-cost.md): every answer
+  // here follows one that wrote the same image before it changed.
+  it('describes an image as it is now after each change, listed and by id', async () => {
+    await repository()
+    const { manifest, digest } = await push('app', 'v1')
+    const described = async () => {
+      const listed = await client().send(new DescribeImagesCommand({ repositoryName: 'app' }))
+      const byId = await client().send(new DescribeImagesCommand({ repositoryName: 'app', imageIds: [{ imageDigest: digest }] }))
+      expect(byId.imageDetails).toEqual(listed.imageDetails)
+      expect(listed.imageDetails).toHaveLength(1)
+      return listed.imageDetails![0]!
+    }
+    expect(await described()).toMatchObject({ imageTags: ['v1'], imageStatus: 'ACTIVE' })
+
+    await client().send(new PutImageCommand({ repositoryName: 'app', imageManifest: manifest, imageTag: 'v2' }))
+    expect((await described()).imageTags).toEqual(['v1', 'v2'])
+    await client().send(new BatchDeleteImageCommand({ repositoryName: 'app', imageIds: [{ imageTag: 'v1' }] }))
+    expect((await described()).imageTags).toEqual(['v2'])
+
+    expect((await described()).lastRecordedPullTime).toBeUndefined()
+    await client().send(new BatchGetImageCommand({ repositoryName: 'app', imageIds: [{ imageDigest: digest }] }))
+    expect((await described()).lastRecordedPullTime).toBeInstanceOf(Date)
+
+    expect((await described()).imageScanStatus).toBeUndefined()
+    await client().send(new StartImageScanCommand({ repositoryName: 'app', imageId: { imageDigest: digest } }))
+    expect((await described()).imageScanStatus?.status).toBe('COMPLETE')
+    // Under enhanced scanning DescribeImages shows no basic scan, though the image's record is unchanged.
+    await client().send(new PutRegistryScanningConfigurationCommand({ scanType: 'ENHANCED' }))
+    expect((await described()).imageScanStatus).toBeUndefined()
+    await client().send(new PutRegistryScanningConfigurationCommand({ scanType: 'BASIC' }))
+    expect((await described()).imageScanFindingsSummary).toBeDefined()
+  })
+
   it('reports sizes as ECR does: config plus layers; an index reports its largest child', async () => {
     await repository()
     const small = await push('app', 'small', [1000, 2000])

@@ -1,6 +1,6 @@
 import { runInNewContext } from 'node:vm'
 import { describe, expect, it } from 'vitest'
-import { awsJsonOutput } from '../../handlers/aws-json.js'
+import { awsJsonText } from '../../handlers/aws-json.js'
 import { createEcr } from '../../src/index.js'
 
 // Jest runs test files in a VM context: their Dates and Uint8Arrays are not the engine's.
@@ -17,6 +17,6 @@ describe('values from another realm', () => {
   it('writes a Date made in another realm as epoch seconds', async () => {
     const createdAt = runInNewContext('new Date(1700000000000)') as Date
     expect(createdAt instanceof Date).toBe(false)
-    expect(JSON.parse(awsJsonOutput({ createdAt }).body)).toEqual({ createdAt: 1700000000 })
+    expect(JSON.parse(awsJsonText({ createdAt }))).toEqual({ createdAt: 1700000000 })
   })
 })
