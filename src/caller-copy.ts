@@ -27,3 +27,21 @@ export function builtFresh<T extends object>(output: T): T {
 export function forCaller<T>(output: T): T {
   return typeof output === 'object' && output !== null && fresh.has(output) ? withItemsMade(output) : structuredClone(output)
 }
+
+/** Bytes no caller holds (decoded by the engine or a front end from a call's base64 text). */
+const handedOverBytes = new WeakSet<Uint8Array>()
+
+/** Marks `bytes` as made for the call alone, from its text: the engine may keep them as they are. */
+export function handedOver(bytes: Uint8Array): Uint8Array {
+  handedOverBytes.add(bytes)
+  return bytes
+}
+
+/**
+ * Bytes of a call's input for the engine to keep: the input's own when they were handed over,
+ * else a copy, since a caller's array could change after the call. A copy of a 10 MiB part costs
+ * about what hashing it does (decisions/blob-throughput.md).
+ */
+export function bytesToKeep(bytes: Uint8Array): Uint8Array {
+  return handedOverBytes.has(bytes) ? bytes : bytes.slice()
+}

@@ -1,5 +1,6 @@
 import type { Layer, LayerFailure } from '@aws-sdk/client-ecr'
 import { formatAmzDate, parseAmzDate } from '../amz-date.js'
+import { bytesToKeep } from '../caller-copy.js'
 import { layerArchived, refuseArchivedLayer } from '../domain/archival.js'
 import { appendUploadPart, digestUpload, finishUpload, openContent, startUpload } from '../domain/blobs.js'
 import { repositoryForPush } from '../domain/creation-templates.js'
@@ -48,8 +49,7 @@ export const layerOperations = {
     }
     const { limits } = ctx.settings
     if (part.byteLength > limits.maxLayerPartBytes) throw layerPartTooLarge(partProblem, part.byteLength, limits.maxLayerPartBytes)
-    // A copy: an engine user's array could change after the call.
-    appendUploadPart(ctx, found, upload, part.slice())
+    appendUploadPart(ctx, found, upload, bytesToKeep(part))
     return {
       registryId: found.registry.accountId,
       repositoryName: found.record.name,

@@ -1,4 +1,5 @@
 import { z } from 'zod'
+import { handedOver } from '../caller-copy.js'
 import { fromBase64 } from '../encoding.js'
 import { isBytes } from '../realms.js'
 
@@ -108,7 +109,7 @@ export function blob(length: Length = {}) {
         fail(ctx, { rule: 'base64' })
         return z.NEVER
       }
-      return bytes
+      return handedOver(bytes)
     })
     .superRefine((bytes, ctx) => {
       const broken = checkLength(bytes.byteLength, length)

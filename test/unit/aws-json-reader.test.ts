@@ -27,6 +27,12 @@ describe('readJsonInput', () => {
     expect(read(text)).toEqual(JSON.parse(text))
   })
 
+  it('reads escapes wherever they are in a string', () => {
+    // Python's json (boto3) writes every non-ASCII character as \uXXXX.
+    const text = '{"repositoryName":"a\\nb","nextToken":"caf\\u00e9 \\/ x"}'
+    expect(read(text)).toEqual({ repositoryName: 'a\nb', nextToken: 'café / x' })
+  })
+
   it('leaves out nulls and unknown members, however they nest, and keeps __proto__ an ordinary key', () => {
     const input = read(
       '{"repositoryName":"app","registryId":null,"imageIds":[null,{"imageTag":"v1","imageDigest":null}],' +
@@ -74,6 +80,20 @@ describe('readJsonInput', () => {
     expect(read(deep(31))).toEqual({})
     expect(failure(deep(33)).message).toBe('The request nests values too deeply')
     expect(failure(deep(1_000_000)).message).toBe('The request nests values too deeply')
+  })
+
+  it('decodes a blob member from base64; text that is not base64 is left for validation, control characters are not JSON', () => {
+    const part = (text: string) => read(`{"layerPartBlob":"${text}"}`, 'UploadLayerPart').layerPartBlob
+    expect(part('AQID')).toEqual(new Uint8Array([1, 2, 3]))
+    expect(part('')).toEqual(new Uint8Array())
+    expect(part('//8=')).toEqual(new Uint8Array([255, 255]))
+    // Text with escapes (a writer may escape '/') is read as a string, which validation decodes.
+    expect(part('\\/w==')).toBe('/w==')
+    expect(part('not base64!')).toBe('not base64!')
+    expect(part('AQ-_')).toBe('AQ-_')
+    for (const control of ['\u0001', '\n', '\t']) {
+      expect(failure(`{"layerPartBlob":"AQ${control}D"}`, 'UploadLayerPart').message).toBe('The request body is not valid JSON')
+    }
   })
 
   it('reads an operation the model does not have as an object with no known members', () => {

@@ -72,6 +72,24 @@ describe('blob store', () => {
     expect(layerDigest).toBe(sha256(whole))
   })
 
+  it("keeps a copy of a caller's part, which may change after the call, and the bytes it decoded from base64 as they are", async () => {
+    const ecr = createEcr()
+    await ecr.call('CreateRepository', { repositoryName: 'app' })
+    const upload = async (layerPartBlob: Uint8Array | string, afterwards = () => {}) => {
+      const { uploadId } = await ecr.call('InitiateLayerUpload', { repositoryName: 'app' })
+      await ecr.call('UploadLayerPart', { repositoryName: 'app', uploadId, partFirstByte: 0, partLastByte: 999, layerPartBlob: layerPartBlob as Uint8Array })
+      afterwards()
+      return ecr.call('CompleteLayerUpload', { repositoryName: 'app', uploadId, layerDigests: [sha256(original)] })
+    }
+    const original = bytesOf(1000, 5)
+    const part = original.slice()
+    expect((await upload(part, () => part.fill(0))).layerDigest).toBe(sha256(original))
+    await ecr.call('DeleteRepository', { repositoryName: 'app', force: true })
+    await ecr.call('CreateRepository', { repositoryName: 'app' })
+    // Base64 text, as the wire sends it: nobody else holds the bytes it decodes to.
+    expect((await upload(btoa(String.fromCharCode(...original)))).layerDigest).toBe(sha256(original))
+  })
+
   it('stores a layer pushed to ten repositories once', async () => {
     const store = countingStore()
     const ecr = createEcr({ storage: memoryStorage(store.counting) })
