@@ -25,28 +25,24 @@ export type ScenarioName = (typeof SCENARIOS)[number]
 /** Figures measured elsewhere, printed under the table as context (not measured by this run). */
 const QUOTED = ['moto 5.2 in-process (Python, issue 11, same machine): DescribeRepositories 901/s, CreateRepository 868/s, DescribeImages page of 1,000 4/s']
 
-/** Calls per second of one path in one scenario. */
+/** Calls per second of one path in one scenario, and its ratio to its floor's, if it has one. */
 export interface PathFigure {
   scenario: string
   path: string
   hz: number
+  ratio?: number
 }
 
-/**
- * One table of every path: calls per second in each scenario, with the ratio to the path's
- * floor measured in the same run.
- */
+/** One table of every path: calls per second in each scenario, with the ratio to the path's floor. */
 export function formatPathsTable(figures: readonly PathFigure[]): string {
-  const hz = (scenario: string, path: string) => figures.find((figure) => figure.scenario === scenario && figure.path === path)?.hz
-  const cell = (scenario: string, path: string, floor: string | undefined) => {
-    const value = hz(scenario, path)
-    if (value === undefined) return '—'
-    const base = floor === undefined ? undefined : hz(scenario, floor)
-    const figure = `${Math.round(value).toLocaleString('en')}/s`
-    return base === undefined ? figure : `${figure} (${(value / base).toFixed(2)}×)`
+  const cell = (scenario: string, path: string) => {
+    const figure = figures.find((candidate) => candidate.scenario === scenario && candidate.path === path)
+    if (figure === undefined) return '—'
+    const rate = `${Math.round(figure.hz).toLocaleString('en')}/s`
+    return figure.ratio === undefined ? rate : `${rate} (${figure.ratio.toFixed(2)}×)`
   }
   const header = ['path', 'judged against', ...SCENARIOS]
-  const rows = PATHS.map(({ name, floor }) => [name, floor ?? '—', ...SCENARIOS.map((scenario) => cell(scenario, name, floor))])
+  const rows = PATHS.map(({ name, floor }) => [name, floor ?? '—', ...SCENARIOS.map((scenario) => cell(scenario, name))])
   const widths = header.map((title, column) => Math.max(title.length, ...rows.map((row) => row[column]!.length)))
   const line = (cells: readonly string[]) => `| ${cells.map((text, column) => text.padEnd(widths[column]!)).join(' | ')} |`
   return [

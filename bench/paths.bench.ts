@@ -1,13 +1,15 @@
-import { bench, describe } from 'vitest'
-import { preparePaths } from './paths.js'
+import { afterAll, bench, describe } from 'vitest'
+import { formatPathsTable } from './paths-table.js'
+import { measurePaths, preparePaths } from './paths.js'
 
 /**
  * Every way into the engine, measured in one run: the SDK with a constant handler (its floor),
  * through `ecrRequestHandler`, through MSW (a trivial handler, then `ecrHandlers`), over loopback
- * HTTP to the standalone server, and `ecr.call`. `bench/table-reporter.ts` prints them as one
- * table, each with its ratio to the floor it is judged against (`bench/paths-table.ts`).
+ * HTTP to the standalone server, and `ecr.call`. Vitest times each group as usual; then every
+ * path is timed again in turns with its floor (`measurePaths`) and printed as one table with its
+ * ratio to that floor (`bench/paths-table.ts` names the floors).
  */
-const { scenarios } = await preparePaths()
+const { scenarios, close } = await preparePaths()
 const WARM_UP_MS = 300
 
 // Every path gives the right answer before it is timed, or the comparison is meaningless; and
@@ -33,3 +35,13 @@ for (const scenario of scenarios) {
     }
   })
 }
+
+afterAll(async () => {
+  const figures = await measurePaths(scenarios, { rounds: 15, batchMs: 60 })
+  await close()
+  console.log(
+    '\nPaths into the engine, calls per second (medians of batches), each with its ratio to its floor timed in turns with it.',
+    'The rows were timed one after the other on a machine whose speed drifts: compare ratios, not rows.',
+    `\n\n${formatPathsTable(figures)}\n`,
+  )
+}, 300_000)

@@ -14,7 +14,7 @@ import { attachEcr, ecrRequestHandler } from '../handlers/sdk/index.js'
 import type { Ecr } from '../src/index.js'
 import { createEcr } from '../src/index.js'
 import { benchManifest, credentials } from './fixtures.js'
-import { PATHS, type PathName, type ScenarioName } from './paths-table.js'
+import { PATHS, type PathFigure, type PathName, type ScenarioName } from './paths-table.js'
 
 /** One way into the engine, ready to call for one scenario. */
 export interface BenchPath {
@@ -196,4 +196,66 @@ export async function preparePaths(): Promise<{ scenarios: Scenario[]; close(): 
 
 function client(region: string, config: ECRClientConfig = {}): ECRClient {
   return new ECRClient({ region, credentials, maxAttempts: 1, ...config })
+}
+
+/** How long {@link measurePaths} measures: rounds per path, and the time each batch of calls runs. */
+export interface Measuring {
+  rounds: number
+  batchMs: number
+}
+
+/**
+ * Every path's calls per second in every scenario, each path measured in turns with the floor it
+ * is judged against: floor, path, floor, path… in batches of `batchMs`, `rounds` times. A path's
+ * figure is the median of its batches; its ratio is the median, over its batches, of its rate over
+ * the mean of the floor's batches just before and after it. On a shared machine whose speed
+ * drifts from one second to the next, paths timed one after the other (as vitest's groups are)
+ * gave ratios 0.6–1.2 for the same code; in turns, the ratio moves a few percent.
+ */
+export async function measurePaths(scenarios: readonly Scenario[], { rounds, batchMs }: Measuring): Promise<PathFigure[]> {
+  const figures: PathFigure[] = []
+  for (const scenario of scenarios) {
+    const byName = new Map(scenario.paths.map((path) => [path.name, path]))
+    for (const { name, floor } of PATHS) {
+      const path = byName.get(name)!
+      const floorPath = floor === undefined ? undefined : byName.get(floor)!
+      const rates: number[] = []
+      const ratios: number[] = []
+      let floorBefore = floorPath === undefined ? undefined : await batchRate(floorPath, batchMs)
+      for (let round = 0; round < rounds; round++) {
+        const rate = await batchRate(path, batchMs)
+        rates.push(rate)
+        if (floorPath === undefined || floorBefore === undefined) continue
+        const floorAfter = await batchRate(floorPath, batchMs)
+        ratios.push(rate / ((floorBefore + floorAfter) / 2))
+        floorBefore = floorAfter
+      }
+      figures.push({ scenario: scenario.name, path: name, hz: median(rates), ...(ratios.length > 0 && { ratio: median(ratios) }) })
+    }
+  }
+  return figures
+}
+
+/** Calls per second of one batch: the path's calls for at least `batchMs` (at least one), set up and torn down around it. */
+async function batchRate(path: BenchPath, batchMs: number): Promise<number> {
+  await path.setup()
+  try {
+    let calls = 0
+    const started = performance.now()
+    let elapsed = 0
+    do {
+      await path.call()
+      calls++
+      elapsed = performance.now() - started
+    } while (elapsed < batchMs)
+    return (calls * 1000) / elapsed
+  } finally {
+    await path.teardown()
+  }
+}
+
+function median(values: readonly number[]): number {
+  const sorted = values.toSorted((a, b) => a - b)
+  const middle = sorted.length >> 1
+  return sorted.length % 2 === 1 ? sorted[middle]! : (sorted[middle - 1]! + sorted[middle]!) / 2
 }

@@ -4,8 +4,6 @@ export default defineConfig({
   test: {
     benchmark: {
       include: ['bench/**/*.bench.ts'],
-      // bench/paths.bench.ts's groups, also as one table with ratios.
-      reporters: ['default', './bench/table-reporter.ts'],
     },
     // One file at a time: benchmarks running side by side on 2 cores would time each other.
     fileParallelism: false,
