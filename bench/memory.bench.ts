@@ -1,12 +1,15 @@
 import { setFlagsFromString } from 'node:v8'
 import { runInNewContext } from 'node:vm'
+import { ECRClient, paginateDescribeImages } from '@aws-sdk/client-ecr'
 import { bench, describe } from 'vitest'
+import { ecrRequestHandler } from '../handlers/sdk/index.js'
 import { createEcr, type Ecr } from '../src/index.js'
-import { benchManifest } from './fixtures.js'
+import { benchManifest, credentials } from './fixtures.js'
 
 /**
  * What the engine's state costs in memory (issue 11, item 7), measured after full garbage
- * collections and printed as a table: heap bytes retained per image, bytes held per byte of layer
+ * collections and printed as a table: heap bytes retained per image, and what describing every
+ * image through a front end adds (its JSON, kept: decisions/page-cost.md), bytes held per byte of layer
  * uploaded (heap and ArrayBuffers: blob bytes are kept as uploaded, in chunks), and the heap after
  * rounds of CreateRepository, 100 PutImage and DeleteRepository with `force`, which must stay flat.
  * The timed bench is one such round.
@@ -35,14 +38,19 @@ function retained(): { heap: number; buffers: number } {
  * Each measure makes its engine in a function of its own and uses it again after the last
  * reading: V8 may collect what a function no longer uses, even while it is running.
  */
-async function perImage(): Promise<number> {
+async function perImage(): Promise<{ pushed: number; described: number }> {
   const ecr = createEcr({ verifyReferences: false })
   await ecr.seed.repository('images')
+  const client = new ECRClient({ region: ecr.region, credentials, requestHandler: ecrRequestHandler(ecr) })
   const before = retained()
   await push(ecr, 'images', 0, IMAGES)
+  const pushed = retained()
+  let described = 0
+  for await (const page of paginateDescribeImages({ client }, { repositoryName: 'images', maxResults: 1000 })) described += page.imageDetails!.length
   const after = retained()
-  if (ecr.snapshot().filter((record) => record.kind === 'image').length !== IMAGES) throw new Error('images went missing')
-  return (after.heap - before.heap) / IMAGES
+  if (described !== IMAGES || ecr.snapshot().filter((record) => record.kind === 'image').length !== IMAGES) throw new Error('images went missing')
+  const held = ({ heap, buffers }: { heap: number; buffers: number }) => heap + buffers
+  return { pushed: (pushed.heap - before.heap) / IMAGES, described: (held(after) - held(pushed)) / IMAGES }
 }
 
 async function perLayerByte(): Promise<{ ratio: number; heap: number; buffers: number }> {
@@ -96,7 +104,8 @@ const layers = await perLayerByte()
 const heaps = await heapOverRounds()
 const growth = (heaps.at(-1)! - heaps[0]!) / (ROUNDS - 10)
 console.table({
-  [`heap per image (${IMAGES.toLocaleString('en')} images of one layer, half tagged)`]: { value: `${(image / KIB).toFixed(2)} KiB` },
+  [`heap per image (${IMAGES.toLocaleString('en')} images of one layer, half tagged)`]: { value: `${(image.pushed / KIB).toFixed(2)} KiB` },
+  ['held in addition per image once described through ecrRequestHandler']: { value: `${(image.described / KIB).toFixed(2)} KiB` },
   [`bytes held per layer byte uploaded (${BLOBS} × ${BLOB_BYTES >> 20} MiB)`]: {
     value: `${layers.ratio.toFixed(4)} (heap ${(layers.heap / KIB).toFixed(0)} KiB, ArrayBuffers ${(layers.buffers / KIB / KIB).toFixed(1)} MiB)`,
   },
