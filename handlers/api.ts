@@ -2,6 +2,7 @@ import type { Ecr } from '../src/glossary.js'
 import { concatenate } from '../src/bytes.js'
 import { EcrError } from '../src/errors.js'
 import { frontEndDispatch } from '../src/front-end.js'
+import { randomId } from '../src/random-id.js'
 import type { Caller, OperationName } from '../src/glossary.js'
 import { wireInputs } from '../src/model/wire-shapes.generated.js'
 import { awsJsonError, awsJsonOutput, toResponse, type ApiAnswer } from './aws-json.js'
@@ -212,5 +213,5 @@ function mediaType(header: string): string {
  * (as recorded from DynamoDB's front door; discoveries/wire-protocol.md §1).
  */
 function unknownOperation(): ApiAnswer {
-  return { status: 404, headers: { 'x-amzn-requestid': crypto.randomUUID() }, body: '<UnknownOperationException/>\n' }
+  return { status: 404, headers: { 'x-amzn-requestid': randomId() }, body: '<UnknownOperationException/>\n' }
 }

@@ -1,5 +1,6 @@
 import { recipesIn, type ItemRecipe } from '../src/answer-recipes.js'
 import { EcrError } from '../src/errors.js'
+import { randomId } from '../src/random-id.js'
 import { isDate } from '../src/realms.js'
 
 const JSON_CONTENT_TYPE = 'application/x-amz-json-1.1'
@@ -142,7 +143,7 @@ function awsJsonReply(status: number, body: string | Uint8Array<ArrayBuffer>): A
   return {
     status,
     // Date, as AWS sends it: the SDK corrects its clock offset from it after a "Signature expired".
-    headers: { 'content-type': JSON_CONTENT_TYPE, 'x-amzn-requestid': crypto.randomUUID(), date: new Date().toUTCString() },
+    headers: { 'content-type': JSON_CONTENT_TYPE, 'x-amzn-requestid': randomId(), date: new Date().toUTCString() },
     body,
   }
 }

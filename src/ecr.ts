@@ -15,6 +15,7 @@ import { readPassword, verifyPassword } from './operations/auth.js'
 import { openLayerDownload } from './operations/layers.js'
 import type { Implementation } from './operations/operation.js'
 import { operations } from './operations/table.js'
+import { randomId } from './random-id.js'
 import { createRegistryApi } from './registry/registry-api.js'
 import { defaultScanFindings } from './scan-findings.js'
 import { seedRegistry } from './seed-registry.js'
@@ -43,7 +44,7 @@ export function createEcr(options: EcrOptions = {}): Ecr {
     const value = clock()
     return typeof value === 'number' ? value : value.getTime()
   }
-  const newId = options.generateId ?? (() => globalThis.crypto.randomUUID())
+  const newId = options.generateId ?? randomId
   const emitter = createEmitter()
   const upstreams = new UpstreamCatalog(options.upstreams)
   const faults = createFaults(options.random ?? Math.random, (ms) => new Promise((resolve) => setTimeout(resolve, ms)))

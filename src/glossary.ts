@@ -60,7 +60,7 @@ export interface EcrOptions {
   region?: string
   /** The engine's clock (default: the system clock). Move it to age images, scans and tokens. */
   now?: () => Date | number
-  /** Id generator for upload ids and seeded content (default: `crypto.randomUUID`). */
+  /** Id generator for upload ids and seeded content (default: random UUIDs, `crypto.randomUUID` where the page may use it). */
   generateId?: () => string
   /** Random numbers from 0 to 1, used by probabilistic faults (default: `Math.random`). */
   random?: () => number

@@ -1,5 +1,6 @@
 import type { ECRClient } from '@aws-sdk/client-ecr'
 import type { Ecr } from '../../src/glossary.js'
+import { randomId } from '../../src/random-id.js'
 import { asEcrError, awsJsonErrorBody, awsJsonText } from '../aws-json.js'
 import { outputReader, Unreadable } from './output-reader.js'
 
@@ -81,7 +82,7 @@ export function attachEcr(client: ECRClient, ecr: Ecr): () => void {
   const answer = async (command: SchemaCommand) => {
     const operation = operationOf(command)
     const region = await client.config.region()
-    const requestId = crypto.randomUUID()
+    const requestId = randomId()
     let output: unknown
     try {
       output = await ecr.dispatch(operation.name, command.input, { region })
