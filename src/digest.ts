@@ -1,6 +1,6 @@
 import { sha256, sha512 } from '@noble/hashes/sha2.js'
 import { bytesToHex } from '@noble/hashes/utils.js'
-import { nativeCreateHash } from './native.js'
+import { nativeCreateHash, type NativeHash } from './native.js'
 
 const encoder = new TextEncoder()
 
@@ -10,25 +10,32 @@ export type HashAlgorithm = 'sha256' | 'sha512'
 /** A hash fed in pieces: a blob is hashed part by part, never joined. */
 export interface ContentHash {
   update(bytes: Uint8Array): void
-  /** The digest's lower-case hex, once every piece is in. */
+  /** The digest's lower-case hex, once every piece is in (the hash takes no more pieces after). */
   hex(): string
+  /** A hash of the same pieces so far, fed on its own from now. */
+  copy(): ContentHash
 }
 
 const PORTABLE = { sha256, sha512 }
 
 /** A new hash of `algorithm`: the runtime's own where it has one (src/native.ts), else @noble/hashes. */
 export function createContentHash(algorithm: HashAlgorithm): ContentHash {
-  if (nativeCreateHash !== undefined) {
-    const hash = nativeCreateHash(algorithm)
-    return {
-      update: (bytes) => void hash.update(bytes),
-      hex: () => hash.digest('hex'),
-    }
+  return nativeCreateHash === undefined ? portableHash(PORTABLE[algorithm].create()) : nativeHash(nativeCreateHash(algorithm))
+}
+
+function nativeHash(hash: NativeHash): ContentHash {
+  return {
+    update: (bytes) => void hash.update(bytes),
+    hex: () => hash.digest('hex'),
+    copy: () => nativeHash(hash.copy()),
   }
-  const hash = PORTABLE[algorithm].create()
+}
+
+function portableHash(hash: ReturnType<(typeof PORTABLE)[HashAlgorithm]['create']>): ContentHash {
   return {
     update: (bytes) => void hash.update(bytes),
     hex: () => bytesToHex(hash.digest()),
+    copy: () => portableHash(hash.clone()),
   }
 }
 

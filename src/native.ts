@@ -5,8 +5,15 @@
  * so that src/ still runs unchanged in browsers and workers, which get `undefined` here.
  */
 
+/** What the engine uses of a `node:crypto` Hash. */
+export interface NativeHash {
+  update(bytes: Uint8Array): unknown
+  digest(encoding: 'hex'): string
+  copy(): NativeHash
+}
+
 /** What the engine uses of `node:crypto`'s `createHash`. */
-export type NativeCreateHash = (algorithm: 'sha256' | 'sha512') => { update(bytes: Uint8Array): unknown; digest(encoding: 'hex'): string }
+export type NativeCreateHash = (algorithm: 'sha256' | 'sha512') => NativeHash
 
 /** What the engine uses of `node:buffer`'s `Buffer`: Node's lenient base64 decoder. */
 export interface NativeBuffer {

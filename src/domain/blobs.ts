@@ -1,4 +1,4 @@
-import { createContentHash, type HashAlgorithm } from '../digest.js'
+import { createContentHash, type ContentHash, type HashAlgorithm } from '../digest.js'
 import type { BlobContent } from '../glossary.js'
 import { layerUploadTooLarge } from '../limits.js'
 import type { OperationContext, ReadChunk } from '../operations/context.js'
@@ -24,6 +24,15 @@ export function startUpload(ctx: OperationContext, { contents }: FoundRepository
 }
 
 /**
+ * The SHA-256 of an upload's parts so far, fed with each part as it arrives (its bytes are at hand
+ * then; at completion they would have to be read back, from disk with a data directory). Kept
+ * under the upload's record: a record is replaced at each part, so the hash stands for exactly
+ * the parts its record lists, and that of a call that is undone is never looked up. A record
+ * loaded from storage has none: its upload is hashed from its chunks at completion.
+ */
+const partsHashes = new WeakMap<UploadRecord, ContentHash>()
+
+/**
  * Appends a part to an upload: its bytes become one chunk, written once. Refused beyond ECR's
  * limits on parts per upload and layer size.
  */
@@ -34,21 +43,30 @@ export function appendUploadPart(ctx: OperationContext, { contents }: FoundRepos
   ctx.tx.putChunk(uploadChunkId(upload.id, upload.partSizes.length), bytes)
   const next = { ...upload, size: upload.size + bytes.byteLength, partSizes: [...upload.partSizes, bytes.byteLength] }
   contents.uploads.set(ctx.tx, upload.id, next)
+  const hash = upload.partSizes.length === 0 ? createContentHash('sha256') : partsHashes.get(upload)?.copy()
+  if (hash !== undefined) {
+    hash.update(bytes)
+    partsHashes.set(next, hash)
+  }
   return next
 }
 
 /**
- * Hashes an upload's bytes, chunk by chunk: its sha256 digest, and the first of `candidates`
- * (`algorithm:hex`, sha256 or sha512) that matches them, if any.
+ * An upload's sha256 digest (from the hash fed as its parts arrived, or its chunks read back), and
+ * the first of `candidates` (`algorithm:hex`, sha256 or sha512) that matches its bytes, if any.
  */
 export async function digestUpload(
   ctx: OperationContext,
   upload: UploadRecord,
   candidates: readonly string[],
 ): Promise<{ sha256: string; matching: string | undefined }> {
-  const algorithms = new Set<HashAlgorithm>(['sha256', ...candidates.map((candidate) => candidate.split(':')[0]!).filter(isHashAlgorithm)])
+  const hashedSoFar = partsHashes.get(upload)
+  const algorithms = new Set<HashAlgorithm>(candidates.map((candidate) => candidate.split(':')[0]!).filter(isHashAlgorithm))
+  if (hashedSoFar === undefined) algorithms.add('sha256')
+  else algorithms.delete('sha256')
   const hashes = new Map([...algorithms].map((name) => [name, createContentHash(name)]))
-  const { length: parts } = upload.partSizes
+  // Only hashes still to compute read the chunks back: none, for an upload hashed as it arrived.
+  const parts = hashes.size === 0 ? 0 : upload.partSizes.length
   const read = (part: number) => readWhole(ctx.readChunk, uploadChunkId(upload.id, part))
   let next: Promise<Uint8Array> | undefined
   for (let part = 0; part < parts; part++) {
@@ -59,6 +77,8 @@ export async function digestUpload(
     next?.catch(() => undefined)
     for (const hash of hashes.values()) hash.update(bytes)
   }
+  // A copy: the upload stays open if no candidate matches, and may be completed again.
+  if (hashedSoFar !== undefined) hashes.set('sha256', hashedSoFar.copy())
   const hex = new Map<string, string>([...hashes].map(([name, hash]) => [name, hash.hex()]))
   const matching = candidates.find((candidate) => {
     const [algorithm = '', encoded = ''] = candidate.split(':')

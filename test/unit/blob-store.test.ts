@@ -90,6 +90,43 @@ describe('blob store', () => {
     expect((await upload(btoa(String.fromCharCode(...original)))).layerDigest).toBe(sha256(original))
   })
 
+  it('hashes parts as they arrive: an undone part is not in the digest, a wrong digest can be retried, a restart reads the parts back', async () => {
+    const store = memoryKeyValueStore()
+    let failWrites = false
+    const failing: KeyValueStore = {
+      ...store,
+      async write(batch) {
+        if (failWrites) throw new Error('disk full')
+        await store.write(batch)
+      },
+    }
+    const limits = { minLayerPartBytes: 1 }
+    const ecr = createEcr({ storage: memoryStorage(failing), limits, onStorageError: () => undefined })
+    await ecr.call('CreateRepository', { repositoryName: 'app' })
+    const { uploadId } = await ecr.call('InitiateLayerUpload', { repositoryName: 'app' })
+    const part = (index: number, bytes: Uint8Array) =>
+      ecr.call('UploadLayerPart', { repositoryName: 'app', uploadId: uploadId!, partFirstByte: index * 100, partLastByte: index * 100 + 99, layerPartBlob: bytes })
+    const [first, undone, second, third] = [bytesOf(100, 1), bytesOf(100, 2), bytesOf(100, 3), bytesOf(100, 4)]
+    await part(0, first)
+    failWrites = true
+    await expect(part(1, undone)).rejects.toMatchObject({ code: 'ServerException' })
+    failWrites = false
+    await part(1, second)
+    const whole = new Uint8Array(200)
+    whole.set(first)
+    whole.set(second, 100)
+    const complete = (engine: Ecr, digest: string) => engine.call('CompleteLayerUpload', { repositoryName: 'app', uploadId: uploadId!, layerDigests: [digest] })
+    await expect(complete(ecr, sha256(undone))).rejects.toMatchObject({ code: 'InvalidLayerException' })
+    expect((await complete(ecr, sha256(whole))).layerDigest).toBe(sha256(whole))
+
+    // An upload left open, then the engine started again on the same storage: no hash kept in memory.
+    const { uploadId: again } = await ecr.call('InitiateLayerUpload', { repositoryName: 'app' })
+    await ecr.call('UploadLayerPart', { repositoryName: 'app', uploadId: again!, partFirstByte: 0, partLastByte: 99, layerPartBlob: third })
+    const restarted = createEcr({ storage: memoryStorage(store), limits })
+    const { layerDigest } = await restarted.call('CompleteLayerUpload', { repositoryName: 'app', uploadId: again!, layerDigests: [sha256(third)] })
+    expect(layerDigest).toBe(sha256(third))
+  })
+
   it('stores a layer pushed to ten repositories once', async () => {
     const store = countingStore()
     const ecr = createEcr({ storage: memoryStorage(store.counting) })

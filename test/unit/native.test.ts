@@ -36,6 +36,16 @@ describe.each([
     expect(digest.sha256Digest('é')).toBe(`sha256:${createHash('sha256').update('é').digest('hex')}`)
   })
 
+  it('copies a hash: the copy and the original go on from the same pieces, each on its own', () => {
+    const hash = digest.createContentHash('sha256')
+    hash.update(new TextEncoder().encode('ab'))
+    const copy = hash.copy()
+    copy.update(new TextEncoder().encode('c'))
+    hash.update(new TextEncoder().encode('d'))
+    expect(copy.hex()).toBe(createHash('sha256').update('abc').digest('hex'))
+    expect(hash.hex()).toBe(createHash('sha256').update('abd').digest('hex'))
+  })
+
   it('decodes padded base64 into a plain Uint8Array', () => {
     for (const size of [0, 1, 2, 3, 4, 5, 4097, 100_000]) {
       const bytes = randomBytes(size)
