@@ -1,10 +1,11 @@
 import type { Ecr } from './glossary.js'
 
 /**
- * The engine's entry for its own front ends (handlers/: the AWS JSON writer, `attachEcr`): the
- * answer as the operation made it, not copied, its recipe lists (src/answer-recipes.ts) not made.
- * A front end only reads an answer, at once, and gives it to no one: copying it for the caller,
- * as `ecr.call` does, would be work for nothing.
+ * The engine's entry for its own front ends (handlers/api.ts, which writes answers as AWS JSON):
+ * the answer as the operation made it, not copied, its recipe lists (src/answer-recipes.ts) not
+ * made. Such a front end only reads an answer, at once, and gives it to no one: copying it, as
+ * `ecr.call` does for its caller, would be work for nothing. (`attachEcr` hands parts of answers
+ * to its caller as they are, so it takes them from `ecr.dispatch`, copied.)
  */
 const frontEndDispatches = new WeakMap<Ecr, Ecr['dispatch']>()
 

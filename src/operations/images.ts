@@ -1,6 +1,6 @@
 import type { Image, ImageDetail, ImageFailure, ImageIdentifier, TagStatus } from '@aws-sdk/client-ecr'
-import { builtFresh } from '../caller-copy.js'
 import { listOfRecipes, type ItemRecipe } from '../answer-recipes.js'
+import { builtFresh } from '../caller-copy.js'
 import { imageStatus, inaccessible, matchesImageStatus } from '../domain/archival.js'
 import { repositoryForPush } from '../domain/creation-templates.js'
 import { deleteImage, pushManifest, recordPull, untag } from '../domain/images.js'
