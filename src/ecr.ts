@@ -133,7 +133,8 @@ export function createEcr(options: EcrOptions = {}): Ecr {
     },
     seed: createSeeder(dispatch as Ecr['call'], newId, upstreams),
     faults,
-    snapshot: () => engine.snapshot(),
+    // A copy: the records are the engine's own, and a caller could change what it was given.
+    snapshot: () => structuredClone(engine.snapshot()),
     on: emitter.on,
     async openDownload(url) {
       await ready

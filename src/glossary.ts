@@ -434,7 +434,7 @@ export interface Ecr {
   readonly faults: Faults
   /**
    * Every record of the engine's state (all accounts and regions), in a stable order: what a
-   * test compares to check that a call changed nothing, or exactly what it should.
+   * test compares to check that a call changed nothing, or exactly what it should. A copy.
    */
   snapshot(): StoredRecord[]
   /**

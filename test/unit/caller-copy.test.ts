@@ -117,6 +117,14 @@ describe('answers are the caller’s own', () => {
     expect(ecr.snapshot()).toEqual(snapshot)
   })
 
+  it('snapshot: changing the records it gives changes neither the state nor the next snapshot', async () => {
+    const ecr = await registryWithEverything()
+    const first = ecr.snapshot()
+    const expected = structuredClone(first)
+    vandalize(first)
+    expect(ecr.snapshot()).toEqual(expected)
+  })
+
   it.each(calls)('%s: two answers share no object', async (_name, call) => {
     const ecr = await registryWithEverything()
     const objects = (answer: unknown, into = new Set<object>()): Set<object> => {
