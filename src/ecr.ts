@@ -135,7 +135,9 @@ export function createEcr(options: EcrOptions = {}): Ecr {
     faults,
     // A copy: the records are the engine's own, and a caller could change what it was given.
     snapshot: () => structuredClone(engine.snapshot()),
-    on: emitter.on,
+    on: (event, listener) =>
+      // A copy for each listener: the records are the engine's own, and a listener could change them.
+      emitter.on(event, event === 'change' ? (payload) => listener(structuredClone(payload)) : listener),
     async openDownload(url) {
       await ready
       return openLayerDownload(typeof url === 'string' ? new URL(url) : url, {

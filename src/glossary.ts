@@ -439,8 +439,8 @@ export interface Ecr {
   snapshot(): StoredRecord[]
   /**
    * Listens to the engine: `change` after every call that changed state (and after changes made
-   * by another engine sharing the storage), `storage-error` when the adapter fails. Returns a
-   * function that stops listening.
+   * by another engine sharing the storage), with copies of the records changed; `storage-error`
+   * when the adapter fails. Returns a function that stops listening.
    *
    * @example
    * const stop = ecr.on('change', ({ records }) => render())

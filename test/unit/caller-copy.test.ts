@@ -125,6 +125,20 @@ describe('answers are the caller’s own', () => {
     expect(ecr.snapshot()).toEqual(expected)
   })
 
+  it("change events: changing the records a listener is given changes neither the state nor another listener's", async () => {
+    const ecr = await registryWithEverything()
+    const { imageManifest } = await ecr.seed.image('app')
+    const given: unknown[] = []
+    ecr.on('change', ({ records }) => vandalize(records))
+    ecr.on('change', ({ records }) => given.push(structuredClone(records)))
+    await ecr.call('PutImage', { repositoryName: 'app', imageManifest, imageTag: 'again' })
+    // The image record and its tag, as stored, and as the second listener was given them.
+    const stored = ecr.snapshot().filter((record) => JSON.stringify(record).includes('again'))
+    expect(stored.length).toBeGreaterThan(0)
+    expect(given).toEqual([expect.arrayContaining(stored)])
+    expect(JSON.stringify(stored)).not.toContain('vandalized')
+  })
+
   it.each(calls)('%s: two answers share no object', async (_name, call) => {
     const ecr = await registryWithEverything()
     const objects = (answer: unknown, into = new Set<object>()): Set<object> => {
