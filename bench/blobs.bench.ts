@@ -8,6 +8,7 @@ import { handleApiRequest, handleRegistryRequest } from '../handlers/index.js'
 import { fileSystemStorage, type FileSystemStorage } from '../handlers/node/index.js'
 import { createContentHash } from '../src/digest.js'
 import { createEcr, type Ecr } from '../src/index.js'
+import { measuredClock } from './measured-clock.js'
 
 // Layer upload throughput against its physical bound: the engine must hash every byte, so no
 // upload path can beat SHA-256 over the same bytes in the same runtime. Each path takes the same
@@ -54,10 +55,8 @@ function hashLayer(): void {
 
 /** Each run of each path: its seconds, and those of the engine's SHA-256 of the layer just before it. */
 const runs = new Map<string, Array<{ seconds: number; hashSeconds: number }>>()
-/** tinybench's clock for these benches: it moves only by the measured upload, so its table shows the same figures. */
-let clock = 0
-/** Whether tinybench is past a bench's warm-up (whose runs are not reported). */
-let measuring = false
+/** tinybench's clock for these benches: it moves only by the measured upload. */
+const clock = measuredClock(ITERATIONS)
 let repositories = 0
 
 /**
@@ -77,20 +76,10 @@ function benchUpload(label: string, ecr: Ecr | undefined, upload: (repositoryNam
       const started = performance.now()
       await upload(repositoryName)
       const elapsed = performance.now() - started
-      clock += elapsed
-      if (measuring) runs.get(label)!.push({ seconds: elapsed / 1000, hashSeconds: (started - hashStarted) / 1000 })
+      if (clock.record(elapsed)) runs.get(label)!.push({ seconds: elapsed / 1000, hashSeconds: (started - hashStarted) / 1000 })
       if (ecr !== undefined) await ecr.call('DeleteRepository', { repositoryName, force: true })
     },
-    {
-      iterations: ITERATIONS,
-      time: 0,
-      warmupIterations: 1,
-      warmupTime: 0,
-      now: () => clock,
-      setup: (_task, mode) => {
-        measuring = mode === 'run'
-      },
-    },
+    clock.options,
   )
 }
 

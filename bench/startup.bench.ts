@@ -3,6 +3,7 @@ import { once } from 'node:events'
 import { createInterface } from 'node:readline'
 import { fileURLToPath } from 'node:url'
 import { afterAll, bench, describe } from 'vitest'
+import { measuredClock } from './measured-clock.js'
 
 // How long the standalone server takes to listen: from spawning the command to its "listening"
 // line (then it is stopped), for the CLI itself, through npx, and through `npm start` when dist/
@@ -30,9 +31,8 @@ if (built.status !== 0) throw new Error(`npm start could not build dist/ (exit $
 
 /** Milliseconds from spawn to the "listening" line, by command. */
 const starts = new Map<string, number[]>(COMMANDS.map(({ label }) => [label, []]))
-/** tinybench's clock: it moves only by the measured starts, so its table shows the same figures. */
-let clock = 0
-let measuring = false
+/** tinybench's clock: it moves only by the measured starts. */
+const clock = measuredClock(ITERATIONS)
 
 /** Spawns a command (in its own process group, as npm runs the server in a child), waits for its "listening" line, and stops it. */
 async function timeStart(command: string, args: string[]): Promise<number> {
@@ -59,19 +59,9 @@ describe('start-up: spawn to listening', () => {
       label,
       async () => {
         const elapsed = await timeStart(command, args)
-        clock += elapsed
-        if (measuring) starts.get(label)!.push(elapsed)
+        if (clock.record(elapsed)) starts.get(label)!.push(elapsed)
       },
-      {
-        iterations: ITERATIONS,
-        time: 0,
-        warmupIterations: 1,
-        warmupTime: 0,
-        now: () => clock,
-        setup: (_task, mode) => {
-          measuring = mode === 'run'
-        },
-      },
+      clock.options,
     )
   }
 })
